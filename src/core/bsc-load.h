@@ -1,0 +1,47 @@
+/* bsc-load.h
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Loaders: image folders (recursive, ImageFolder labels), NumPy .npy,
+ * CSV, IDX (gzip or not).  The kind is chosen from what the path is and
+ * from the file's first bytes, never from its name alone.
+ */
+
+#pragma once
+
+#include "bsc-dataset.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  guint        image_size;    /* training resolution, square; 28 */
+  int          image_rgb;     /* -1: choose from the collection; 0 gray; 1 RGB */
+  guint        thumb_size;    /* 64; thumbnails are never larger than this */
+  const char  *labels_path;   /* optional side file of labels (.npy, text, IDX) */
+  const char  *label_column;  /* CSV: name (or 0-based index) of the label column */
+  guint        threads;       /* decoder threads; 0 means all cores */
+  gsize        max_pixels;    /* refuse images larger than this (w*h); 0: 50e6 */
+} BscLoadOptions;
+
+void bsc_load_options_init (BscLoadOptions *options);
+
+/* Progress: done of total items, from any thread (keep it cheap). */
+typedef void (*BscProgressFunc) (gsize    done,
+                                 gsize    total,
+                                 gpointer user_data);
+
+BscDataset *bsc_load          (const char            *path,
+                               const BscLoadOptions  *options,
+                               BscProgressFunc        progress,
+                               gpointer               user_data,
+                               GCancellable          *cancellable,
+                               GError               **error);
+
+/* The bundled sample: the installed copy, or the source tree's when run
+ * uninstalled.  Returns a newly allocated path, or NULL if not found. */
+char       *bsc_load_find_sample (void);
+
+G_END_DECLS
