@@ -13,11 +13,16 @@
 
 #include <glib/gi18n.h>
 
+#include "bsc-affinity-view.h"
+#include "bsc-clusters-view.h"
+#include "bsc-confusion-view.h"
 #include "bsc-curves-view.h"
 #include "bsc-error.h"
 #include "bsc-load.h"
 #include "bsc-params.h"
 #include "bsc-plot-area.h"
+#include "bsc-projection-view.h"
+#include "bsc-sizes-view.h"
 #include "bsc-window-private.h"
 
 #define SCHEMA_ID "io.github.bootsc.Explorer"
@@ -891,6 +896,11 @@ bsc_window_class_init (BscWindowClass *klass)
 
   g_type_ensure (BSC_TYPE_PARAMS);
   g_type_ensure (BSC_TYPE_CURVES_VIEW);
+  g_type_ensure (BSC_TYPE_AFFINITY_VIEW);
+  g_type_ensure (BSC_TYPE_PROJECTION_VIEW);
+  g_type_ensure (BSC_TYPE_CLUSTERS_VIEW);
+  g_type_ensure (BSC_TYPE_CONFUSION_VIEW);
+  g_type_ensure (BSC_TYPE_SIZES_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PATH "/bsc-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BscWindow, error_bar);

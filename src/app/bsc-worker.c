@@ -178,6 +178,24 @@ finished_cb (gpointer user_data)
 
 static gpointer train_worker (gpointer data);
 
+/* Always through an idle source: g_main_context_invoke () would run the
+ * function right here in the worker when the default context happens to
+ * be free, since it is every thread's default. */
+static void
+post_to_main (BscWorker      *self,
+              GSourceFunc     func,
+              gpointer        data,
+              GDestroyNotify  notify)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "[bsc-worker] deliver");
+  g_source_attach (source, self->main_context);
+  g_source_unref (source);
+}
+
 void
 bsc_worker_start (BscWorker *self,
                   gboolean   start_paused)
@@ -375,8 +393,7 @@ publish (BscWorker   *self,
   if (d->counted)
     g_atomic_int_inc (&self->in_flight);
   self->last_publish = now;
-  g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT_IDLE,
-                              deliver_cb, d, delivery_free);
+  post_to_main (self, deliver_cb, d, delivery_free);
 }
 
 static BscEvalData *
@@ -590,7 +607,6 @@ train_worker (gpointer data)
   g_clear_pointer (&self->pending_points, g_array_unref);
   g_clear_pointer (&self->eval, bsc_eval_data_unref);
   g_clear_pointer (&self->probe, bsc_probe_data_unref);
-  g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT_IDLE,
-                              finished_cb, self, NULL);
+  post_to_main (self, finished_cb, self, NULL);
   return NULL;
 }
