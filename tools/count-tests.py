@@ -6,30 +6,40 @@ import json
 import re
 import sys
 
-passed = failed = skipped = 0
-with open(sys.argv[1], encoding="utf-8") as log:
-    for line in log:
-        test = json.loads(line)
-        result = test.get("result", "")
-        cases = [] if test.get("protocol") != "tap" else re.findall(
-            r"^(ok|not ok)\b[^#\n]*(#\s*(SKIP|TODO))?",
-            test.get("stdout", ""), re.M)
-        if cases:
-            for status, _, directive in cases:
-                if directive.upper() == "SKIP":
-                    skipped += 1
-                elif status == "ok" or directive.upper() == "TODO":
-                    passed += 1
-                else:
-                    failed += 1
-            if result in ("FAIL", "TIMEOUT", "ERROR") and \
-               all(s == "ok" for s, _, _ in cases):
-                failed += 1  # crashed after its last case
-        elif result in ("OK", "EXPECTEDFAIL"):
-            passed += 1
-        elif result == "SKIP":
+TAP_CASE = re.compile(r"^(ok|not ok)\b[^#\n]*(?:#\s*(SKIP|TODO))?", re.M | re.I)
+
+
+def count(test):
+    """Returns (passed, failed, skipped) for one entry of testlog.json."""
+    result = test.get("result", "")
+    cases = []
+    if test.get("protocol") == "tap":
+        cases = TAP_CASE.findall(test.get("stdout") or "")
+    if not cases:
+        if result in ("OK", "EXPECTEDFAIL"):
+            return 1, 0, 0
+        return (0, 0, 1) if result == "SKIP" else (0, 1, 0)
+    passed = failed = skipped = 0
+    for status, directive in cases:
+        if directive.upper() == "SKIP":
             skipped += 1
+        elif status == "ok" or directive.upper() == "TODO":
+            passed += 1
         else:
             failed += 1
+    if failed == 0 and result in ("FAIL", "TIMEOUT", "ERROR"):
+        failed = 1  # crashed or timed out after its last reported case
+    return passed, failed, skipped
 
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
+
+def main():
+    try:
+        with open(sys.argv[1], encoding="utf-8") as log:
+            tests = [json.loads(line) for line in log if line.strip()]
+    except OSError:
+        tests = []  # meson ran no test
+    totals = [sum(t) for t in zip((0, 0, 0), *map(count, tests))]
+    print("%d passed, %d failed, %d skipped" % tuple(totals))
+
+
+main()
