@@ -75,8 +75,8 @@ case "$out" in
 esac
 
 # The installed CLI speaks German under a German locale.
-de=$(LANGUAGE=de LANG=de_DE.UTF-8 LC_ALL= "$prefix/bin/bootsc" --help 2>&1 || true)
-en=$(LANGUAGE=C LANG=C.UTF-8 LC_ALL= "$prefix/bin/bootsc" --help 2>&1 || true)
+de=$(LANGUAGE=de LC_ALL=C.UTF-8 "$prefix/bin/bootsc" --help 2>&1 || true)
+en=$(LANGUAGE= LC_ALL=C.UTF-8 "$prefix/bin/bootsc" --help 2>&1 || true)
 if [ "$de" = "$en" ]; then
   echo "bootsc --help is the same in German and English"
   exit 1
