@@ -608,9 +608,10 @@ load_counters (Checkpoint  *c,
 }
 
 static gboolean
-check_dataset (Checkpoint  *c,
-               BscDataset  *data,
-               GError     **error)
+check_dataset (Checkpoint       *c,
+               const BscConfig  *config,
+               BscDataset       *data,
+               GError          **error)
 {
   guint64 n;
 
@@ -622,6 +623,14 @@ check_dataset (Checkpoint  *c,
                    "%s was trained on %" G_GUINT64_FORMAT " samples but %s "
                    "has %" G_GSIZE_FORMAT, c->path, n, data->source,
                    data->n_samples);
+      return FALSE;
+    }
+  if (config->input_dim != data->dim)
+    {
+      g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_DATA,
+                   "%s was trained on samples of %u values but those of %s "
+                   "have %" G_GSIZE_FORMAT, c->path, config->input_dim,
+                   data->source, data->dim);
       return FALSE;
     }
   return TRUE;
@@ -670,7 +679,7 @@ bsc_trainer_load (BscDataset  *data,
 
   ok = checkpoint_open (&c, path, error)
        && config_from_metadata (&c, &config, error)
-       && check_dataset (&c, data, error)
+       && check_dataset (&c, &config, data, error)
        && (self = bsc_trainer_new (data, &config, error)) != NULL
        && restore_trainer (&c, self, error);
   checkpoint_clear (&c);

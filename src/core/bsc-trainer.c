@@ -395,53 +395,6 @@ _bsc_trainer_augment_batch (BscTrainer  *self,
 
 /* ---- stepping ------------------------------------------------------ */
 
-/* Model tensors a forward pass changes before the step can fail: the
- * BatchNorm running statistics. */
-static gboolean
-is_running_stat (const char *name)
-{
-  return g_str_has_suffix (name, "_rm") || g_str_has_suffix (name, "_rv")
-         || g_str_has_suffix (name, "_nbt");
-}
-
-static GPtrArray *
-save_running_stats (BscModel *model)
-{
-  const char * const *names = bsc_model_state_names (model);
-  GPtrArray *saved = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      gsize n;
-      float *t;
-
-      if (!is_running_stat (names[i]))
-        continue;
-      t = bsc_model_tensor (model, names[i], &n);
-      g_ptr_array_add (saved, g_memdup2 (t, sizeof (float) * n));
-    }
-  return saved;
-}
-
-static void
-restore_running_stats (BscModel  *model,
-                       GPtrArray *saved)
-{
-  const char * const *names = bsc_model_state_names (model);
-  guint k = 0;
-
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      gsize n;
-      float *t;
-
-      if (!is_running_stat (names[i]))
-        continue;
-      t = bsc_model_tensor (model, names[i], &n);
-      memcpy (t, g_ptr_array_index (saved, k++), sizeof (float) * n);
-    }
-}
-
 /* The order of this step's batch: the current permutation, or at the
  * start of an epoch a fresh one in next_perm (rng advanced in *rng). */
 static const gsize *
@@ -484,7 +437,6 @@ bsc_trainer_step (BscTrainer    *self,
 {
   BscRng rng;
   const gsize *order;
-  g_autoptr(GPtrArray) saved = NULL;
   BscStepStats local;
   GError *step_error = NULL;
   double lr;
@@ -506,11 +458,10 @@ bsc_trainer_step (BscTrainer    *self,
   _bsc_trainer_augment_batch (self, order + (gsize) self->position * batch,
                               self->step);
 
-  saved = save_running_stats (self->model);
+  /* bsc_model_train_step rolls the model back itself when it fails. */
   if (!bsc_model_train_step (self->model, self->x0, self->x1, batch, lr,
                              stats != NULL ? stats : &local, &step_error))
     {
-      restore_running_stats (self->model, saved);
       g_propagate_prefixed_error (error, step_error,
                                   "Step %" G_GUINT64_FORMAT " (epoch %u): ",
                                   self->step + 1, self->epoch + 1);
