@@ -302,7 +302,8 @@ typedef struct
 
 /* Fills row r of view v: x = data + N (0, std^2), then each element
  * zeroed with probability p.  Box-Muller gives two normals per pair of
- * uniforms (float precision is plenty for noise). */
+ * 24-bit uniforms taken from one 64-bit draw (float precision is plenty
+ * for noise); each mask decision compares 32 random bits. */
 static void
 augment_row (const BscTrainer *self,
              float            *x,
@@ -310,7 +311,8 @@ augment_row (const BscTrainer *self,
              guint64           stream)
 {
   const float std = (float) self->config.noise_std;
-  const float p = (float) self->config.mask_prob;
+  const double p = self->config.mask_prob;
+  const guint64 threshold = (guint64) (p * 4294967296.0);
   gsize dim = self->config.input_dim;
   BscRng rng;
 
@@ -319,8 +321,9 @@ augment_row (const BscTrainer *self,
   if (std > 0.0f)
     for (gsize j = 0; j < dim; j += 2)
       {
-        float u1 = ((bsc_rng_next (&rng) >> 40) + 1) * (1.0f / 16777216.0f);
-        float u2 = (bsc_rng_next (&rng) >> 40) * (1.0f / 16777216.0f);
+        guint64 bits = bsc_rng_next (&rng);
+        float u1 = ((bits >> 40) + 1) * (1.0f / 16777216.0f);
+        float u2 = ((bits >> 8) & 0xffffff) * (1.0f / 16777216.0f);
         float r = std * sqrtf (-2.0f * logf (u1)), s, c;
 
         sincosf (2.0f * (float) G_PI * u2, &s, &c);
@@ -328,10 +331,16 @@ augment_row (const BscTrainer *self,
         if (j + 1 < dim)
           x[j + 1] += r * s;
       }
-  if (p > 0.0f)
-    for (gsize j = 0; j < dim; j++)
-      if (bsc_rng_uniform (&rng) < p)
-        x[j] = 0.0f;
+  if (p > 0.0)
+    for (gsize j = 0; j < dim; j += 2)
+      {
+        guint64 bits = bsc_rng_next (&rng);
+
+        if ((bits >> 32) < threshold)
+          x[j] = 0.0f;
+        if (j + 1 < dim && (bits & 0xffffffff) < threshold)
+          x[j + 1] = 0.0f;
+      }
 }
 
 static void
