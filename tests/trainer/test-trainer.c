@@ -493,8 +493,8 @@ test_probe (void)
 }
 
 /* Overlapping blobs (4 classes, uniform noise as wide as the signal):
- * 8 epochs separate them, mean ACC over 5 seeds at least 0.8 (0.90 when
- * written; untrained about 0.4). */
+ * 15 epochs separate them, mean ACC over 5 seeds at least 0.85 (0.94 when
+ * written, single seeds 0.79-0.99; untrained about 0.4). */
 static void
 test_learns_blobs (void)
 {
@@ -505,7 +505,7 @@ test_learns_blobs (void)
   tiny_config (&config);
   config.n_clusters = 4;
   config.batch_size = 64;
-  config.epochs = 8;
+  config.epochs = 15;
   config.lr = 0.0;
   config.threads = 1;
   for (guint seed = 0; seed < 5; seed++)
@@ -520,7 +520,7 @@ test_learns_blobs (void)
       g_test_message ("seed %u: ACC %.3f NMI %.3f", seed, ev->acc, ev->nmi);
       sum += ev->acc;
     }
-  g_assert_cmpfloat (sum / 5, >=, 0.8);
+  g_assert_cmpfloat (sum / 5, >=, 0.85);
 }
 
 /* ---- failure ------------------------------------------------------- */
