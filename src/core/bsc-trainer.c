@@ -301,8 +301,10 @@ typedef struct
 } AugmentJob;
 
 /* Fills row r of view v: x = data + N (0, std^2), then each element
- * zeroed with probability p.  Box-Muller gives two normals per pair of
- * uniforms (float precision is plenty for noise). */
+ * zeroed with probability p.  The polar method gives two normals per
+ * point of the unit disc, drawn as two 32-bit halves of one 64-bit word
+ * (float precision is plenty for noise; no sine or cosine); each mask
+ * decision compares 32 random bits with p * 2^32. */
 static void
 augment_row (const BscTrainer *self,
              float            *x,
@@ -310,7 +312,8 @@ augment_row (const BscTrainer *self,
              guint64           stream)
 {
   const float std = (float) self->config.noise_std;
-  const float p = (float) self->config.mask_prob;
+  const double p = self->config.mask_prob;
+  const guint64 threshold = (guint64) (p * 4294967296.0);
   gsize dim = self->config.input_dim;
   BscRng rng;
 
@@ -319,19 +322,32 @@ augment_row (const BscTrainer *self,
   if (std > 0.0f)
     for (gsize j = 0; j < dim; j += 2)
       {
-        float u1 = ((bsc_rng_next (&rng) >> 40) + 1) * (1.0f / 16777216.0f);
-        float u2 = (bsc_rng_next (&rng) >> 40) * (1.0f / 16777216.0f);
-        float r = std * sqrtf (-2.0f * logf (u1)), s, c;
+        float u, v, q, m;
 
-        sincosf (2.0f * (float) G_PI * u2, &s, &c);
-        x[j] += r * c;
+        do   /* Marsaglia's polar method: a point in the unit disc */
+          {
+            guint64 bits = bsc_rng_next (&rng);
+
+            u = (float) (gint32) (bits >> 32) * (1.0f / 2147483648.0f);
+            v = (float) (gint32) bits * (1.0f / 2147483648.0f);
+            q = u * u + v * v;
+          }
+        while (q >= 1.0f || q == 0.0f);
+        m = std * sqrtf (-2.0f * logf (q) / q);
+        x[j] += u * m;
         if (j + 1 < dim)
-          x[j + 1] += r * s;
+          x[j + 1] += v * m;
       }
-  if (p > 0.0f)
-    for (gsize j = 0; j < dim; j++)
-      if (bsc_rng_uniform (&rng) < p)
-        x[j] = 0.0f;
+  if (p > 0.0)
+    for (gsize j = 0; j < dim; j += 2)
+      {
+        guint64 bits = bsc_rng_next (&rng);
+
+        if ((bits >> 32) < threshold)
+          x[j] = 0.0f;
+        if (j + 1 < dim && (bits & 0xffffffff) < threshold)
+          x[j + 1] = 0.0f;
+      }
 }
 
 static void

@@ -23,11 +23,14 @@
 #define N_CLASSES 3
 #define BATCH 32
 
-/* Three Gaussian blobs in DIM dimensions, labelled. */
+/* Labelled blobs: class c is 1 on the dimensions j with j % classes == c,
+ * plus uniform noise in [-noise, noise]. */
 static BscDataset *
-make_blobs (gsize n,
-            guint dim,
-            guint seed)
+make_noisy_blobs (gsize  n,
+                  guint  dim,
+                  guint  classes,
+                  double noise,
+                  guint  seed)
 {
   BscDataset *data = bsc_dataset_new (BSC_SOURCE_FEATURES, "blobs");
   g_autoptr(GRand) rng = g_rand_new_with_seed (seed);
@@ -36,18 +39,26 @@ make_blobs (gsize n,
   data->dim = dim;
   data->features = g_new (float, n * dim);
   data->labels = g_new (gint32, n);
-  data->n_classes = N_CLASSES;
-  for (guint c = 0; c < N_CLASSES; c++)
+  data->n_classes = classes;
+  for (guint c = 0; c < classes; c++)
     g_ptr_array_add (data->class_names, g_strdup_printf ("class%u", c));
   for (gsize i = 0; i < n; i++)
     {
-      data->labels[i] = (gint32) (i % N_CLASSES);
+      data->labels[i] = (gint32) (i % classes);
       for (guint j = 0; j < dim; j++)
         data->features[i * dim + j] =
-          (j % N_CLASSES == i % N_CLASSES ? 1.0f : 0.0f)
-          + 0.3f * (float) g_rand_double_range (rng, -1.0, 1.0);
+          (j % classes == i % classes ? 1.0f : 0.0f)
+          + (float) (noise * g_rand_double_range (rng, -1.0, 1.0));
     }
   return data;
+}
+
+static BscDataset *
+make_blobs (gsize n,
+            guint dim,
+            guint seed)
+{
+  return make_noisy_blobs (n, dim, N_CLASSES, 0.3, seed);
 }
 
 static void
@@ -481,6 +492,37 @@ test_probe (void)
   assert_same_state (t, same);
 }
 
+/* Overlapping blobs (4 classes, uniform noise as wide as the signal):
+ * 15 epochs separate them, mean ACC over 5 seeds at least 0.85 (0.94 when
+ * written, single seeds 0.79-0.99; untrained about 0.4). */
+static void
+test_learns_blobs (void)
+{
+  g_autoptr(BscDataset) data = make_noisy_blobs (600, DIM, 4, 1.0, 1);
+  BscConfig config;
+  double sum = 0.0;
+
+  tiny_config (&config);
+  config.n_clusters = 4;
+  config.batch_size = 64;
+  config.epochs = 15;
+  config.lr = 0.0;
+  config.threads = 1;
+  for (guint seed = 0; seed < 5; seed++)
+    {
+      g_autoptr(BscTrainer) t = NULL;
+      g_autoptr(BscEvaluation) ev = NULL;
+
+      config.seed = seed;
+      t = new_trainer (data, &config);
+      run_steps (t, bsc_trainer_get_total_steps (t));
+      ev = bsc_trainer_evaluate (t, NULL, NULL);
+      g_test_message ("seed %u: ACC %.3f NMI %.3f", seed, ev->acc, ev->nmi);
+      sum += ev->acc;
+    }
+  g_assert_cmpfloat (sum / 5, >=, 0.85);
+}
+
 /* ---- failure ------------------------------------------------------- */
 
 /* A NaN parameter makes the step fail; nothing else moves. */
@@ -667,6 +709,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/determinism", test_determinism);
   g_test_add_func ("/trainer/evaluate", test_evaluate);
   g_test_add_func ("/trainer/probe", test_probe);
+  g_test_add_func ("/trainer/learns-blobs", test_learns_blobs);
   g_test_add_func ("/trainer/failed-step", test_failed_step);
   g_test_add_func ("/trainer/checkpoint-round-trip",
                    test_checkpoint_round_trip);
