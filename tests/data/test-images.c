@@ -428,6 +428,41 @@ test_jpeg_orientation (void)
   test_rm_rf (dir);
 }
 
+/* A 600 x 300 JPEG, black left half: decoded at a reduced size, cropped
+ * to the central square and averaged to 2 x 2. */
+static void
+test_jpeg_large (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 600, 300);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BscDataset) ds = NULL;
+  g_autofree char *a = g_build_filename (dir, "a.jpg", NULL);
+  g_autofree char *b = g_build_filename (dir, "b.jpg", NULL);
+  guint8 *pixels = gdk_pixbuf_get_pixels (pb);
+  guint x, y;
+
+  for (y = 0; y < 300; y++)
+    for (x = 0; x < 600; x++)
+      memset (pixels + y * gdk_pixbuf_get_rowstride (pb) + x * 3,
+              x < 300 ? 0 : 255, 3);
+  if (!gdk_pixbuf_save (pb, a, "jpeg", &error, "quality", "95", NULL))
+    {
+      g_test_skip ("gdk-pixbuf cannot write JPEG");
+      return;
+    }
+  g_assert_true (gdk_pixbuf_save (pb, b, "jpeg", &error, NULL));
+  ds = load_dir (dir, 2, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ds->n_samples, ==, 2);
+  g_assert_cmpuint (ds->pixels[0], <, 8);
+  g_assert_cmpuint (ds->pixels[2], <, 8);
+  g_assert_cmpuint (ds->pixels[1], >, 247);
+  g_assert_cmpuint (ds->pixels[3], >, 247);
+  g_assert_cmpuint (ds->thumb_size, ==, 64);
+  test_rm_rf (dir);
+}
+
 static const char *
 reason_for (BscDataset *ds,
             const char *path)
@@ -700,6 +735,7 @@ main (int   argc,
   g_test_add_func ("/images/thumbnails", test_thumbnails);
   g_test_add_func ("/images/folder-labels", test_image_folder_labels);
   g_test_add_func ("/images/jpeg-orientation", test_jpeg_orientation);
+  g_test_add_func ("/images/jpeg-large", test_jpeg_large);
   g_test_add_func ("/images/bad-files", test_bad_files);
   g_test_add_func ("/images/unreadable", test_unreadable);
   g_test_add_func ("/images/too-few", test_too_few);
