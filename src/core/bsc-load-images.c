@@ -563,6 +563,23 @@ read_file (const char   *path,
   return buf->data;
 }
 
+/* libjpeg fills a truncated JPEG with gray and only warns: require the
+ * end-of-image marker after the last start-of-scan (an embedded EXIF
+ * thumbnail has its own pair, before the main scan). */
+static gboolean
+jpeg_truncated (const guint8 *bytes,
+                gsize         size)
+{
+  gsize i = size;
+
+  if (size < 4 || bytes[0] != 0xff || bytes[1] != 0xd8)
+    return FALSE;
+  while (i-- > 1)
+    if (bytes[i - 1] == 0xff && (bytes[i] == 0xd9 || bytes[i] == 0xda))
+      return bytes[i] == 0xda;
+  return TRUE;
+}
+
 static gboolean
 decode_file (const char *path,
              gsize       max_pixels,
@@ -584,6 +601,11 @@ decode_file (const char *path,
     }
   if (size >= 8 && memcmp (bytes, BSC_PNG_SIGNATURE, 8) == 0)
     return _bsc_png_decode (bytes, size, max_pixels, image, reason);
+  if (jpeg_truncated (bytes, size))
+    {
+      *reason = g_strdup ("damaged JPEG: file is truncated");
+      return FALSE;
+    }
   return decode_pixbuf (bytes, size, max_pixels, need, image, reason);
 }
 

@@ -381,6 +381,36 @@ test_image_folder_labels (void)
   test_rm_rf (dir);
 }
 
+static const char *
+reason_for (BscDataset *ds,
+            const char *path)
+{
+  guint k;
+
+  for (k = 0; k < ds->skipped->len; k++)
+    {
+      BscSkipped *s = g_ptr_array_index (ds->skipped, k);
+      if (strcmp (s->path, path) == 0)
+        return s->reason;
+    }
+  return NULL;
+}
+
+static void
+assert_reason (BscDataset *ds,
+               const char *dir,
+               const char *name,
+               const char *fragment)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  const char *reason = reason_for (ds, path);
+
+  if (reason == NULL || strstr (reason, fragment) == NULL)
+    g_test_message ("%s: %s", name, reason ? reason : "(not skipped)");
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (reason, fragment));
+}
+
 /* A JPEG with an EXIF orientation 6 (rotate clockwise) segment: the left
  * half (black) of the stored 16 x 8 image becomes the top. */
 static void
@@ -416,10 +446,12 @@ test_jpeg_orientation (void)
   g_byte_array_append (file, (guint8 *) jpeg + 2, len - 2);
   g_free (test_write_file (dir, "rotated.jpg", file->data, file->len));
   g_free (test_write_file (dir, "named-like-text.txt", file->data, file->len));
+  g_free (test_write_file (dir, "truncated.jpg", file->data, file->len - 40));
 
   ds = load_dir (dir, 2, -1, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ds->n_samples, ==, 2);
+  assert_reason (ds, dir, "truncated.jpg", "damaged JPEG");
   g_assert_cmpuint (ds->channels, ==, 1);
   g_assert_cmpuint (ds->pixels[0], <, 40);
   g_assert_cmpuint (ds->pixels[1], <, 40);
@@ -461,36 +493,6 @@ test_jpeg_large (void)
   g_assert_cmpuint (ds->pixels[3], >, 247);
   g_assert_cmpuint (ds->thumb_size, ==, 64);
   test_rm_rf (dir);
-}
-
-static const char *
-reason_for (BscDataset *ds,
-            const char *path)
-{
-  guint k;
-
-  for (k = 0; k < ds->skipped->len; k++)
-    {
-      BscSkipped *s = g_ptr_array_index (ds->skipped, k);
-      if (strcmp (s->path, path) == 0)
-        return s->reason;
-    }
-  return NULL;
-}
-
-static void
-assert_reason (BscDataset *ds,
-               const char *dir,
-               const char *name,
-               const char *fragment)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  const char *reason = reason_for (ds, path);
-
-  if (reason == NULL || strstr (reason, fragment) == NULL)
-    g_test_message ("%s: %s", name, reason ? reason : "(not skipped)");
-  g_assert_nonnull (reason);
-  g_assert_nonnull (strstr (reason, fragment));
 }
 
 /* A PNG header announcing 100000 x 100000 pixels, with a valid CRC, and
