@@ -1,0 +1,84 @@
+#!/bin/sh
+# check-install.sh APP_ID DEVELOPMENT GUI
+#
+# Copyright 2026 The BootSC Explorer authors
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Configures a second build of the source tree with a temporary prefix
+# (kept under the build folder, so later runs rebuild incrementally),
+# installs it, checks that every installed file is in place and runs the
+# installed `bootsc inspect`, which must find the installed sample through
+# PKGDATADIR.  Exit 77 (skip) only while the programs are not written yet.
+set -eu
+app_id=$1
+development=$2
+gui=$3
+src=${BSC_SOURCE_DIR:?}
+build=${BSC_BUILD_DIR:?}
+work=$build/tests/desktop/install
+prefix=$work/prefix
+status=0
+
+if ! [ -x "$build/src/cli/bootsc" ]; then
+  echo "bootsc is not built yet"
+  exit 77
+fi
+
+if ! [ -f "$work/build/build.ninja" ]; then
+  meson setup "$work/build" "$src" --prefix="$prefix" --buildtype=debug \
+    -Ddevelopment="$development" -Dgui="$([ "$gui" = true ] && echo enabled || echo disabled)" \
+    > "$work.log" 2>&1 || { cat "$work.log"; exit 1; }
+fi
+ninja -C "$work/build" -j2 > "$work.log" 2>&1 || { cat "$work.log"; exit 1; }
+rm -rf "$prefix"
+meson install -C "$work/build" --no-rebuild > "$work.log" 2>&1 || { cat "$work.log"; exit 1; }
+
+expect () {
+  if [ -e "$prefix/$1" ]; then
+    echo "ok: $1"
+  else
+    echo "missing: $prefix/$1"
+    status=1
+  fi
+}
+share=share
+expect bin/bootsc
+expect "$share/locale/de/LC_MESSAGES/bootsc-explorer.mo"
+expect "$share/applications/$app_id.desktop"
+expect "$share/metainfo/$app_id.metainfo.xml"
+expect "$share/icons/hicolor/scalable/apps/$app_id.svg"
+expect "$share/icons/hicolor/symbolic/apps/$app_id-symbolic.svg"
+expect "$share/man/man1/bootsc.1"
+expect "$share/man/man1/bootsc-explorer.1"
+if [ -f "$src/data/sample/meson.build" ]; then
+  expect "$share/bootsc-explorer/sample"
+fi
+if [ "$gui" = true ]; then
+  expect bin/bootsc-explorer
+  expect "$share/glib-2.0/schemas/gschemas.compiled"
+  XDG_DATA_DIRS="$prefix/$share" gsettings list-keys "$app_id" > /dev/null || {
+    echo "schema $app_id is not installed"; status=1; }
+fi
+[ $status -eq 0 ] || exit 1
+
+# The installed CLI finds the installed sample (not the source tree's).
+if ! [ -f "$src/data/sample/meson.build" ]; then
+  echo "the bundled sample is not written yet"
+  exit 77
+fi
+out=$(cd / && "$prefix/bin/bootsc" inspect 2>&1) || { echo "$out"; exit 1; }
+echo "$out" | head -20
+case "$out" in
+  *"$prefix/$share/bootsc-explorer/sample"*) ;;
+  *) echo "bootsc inspect did not report the installed sample"; exit 1 ;;
+esac
+
+# The installed CLI speaks German under a German locale.
+de=$(LANGUAGE=de LC_ALL=C.UTF-8 "$prefix/bin/bootsc" --help 2>&1 || true)
+en=$(LANGUAGE= LC_ALL=C.UTF-8 "$prefix/bin/bootsc" --help 2>&1 || true)
+if [ "$de" = "$en" ]; then
+  echo "bootsc --help is the same in German and English"
+  exit 1
+fi
+echo "German help: $(echo "$de" | head -3)"
