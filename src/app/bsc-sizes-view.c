@@ -121,7 +121,8 @@ bsc_sizes_view_update (BscRunView  *view,
 
   if (e == NULL || e == self->eval)
     return FALSE;
-  if (self->eval == NULL || e->serial != self->eval->serial)
+  /* The first evaluation has nothing to compare with. */
+  if (e->serial > 1 && (self->eval == NULL || e->serial != self->eval->serial))
     bsc_curves_append (self->changed, 0, e->step, e->changed);
   g_clear_pointer (&self->eval, bsc_eval_data_unref);
   self->eval = bsc_eval_data_ref (e);

@@ -41,6 +41,7 @@ struct _BscWindow
   GtkApplicationWindow parent_instance;
 
   /* Template widgets */
+  GtkButton        *open_button;
   GtkInfoBar       *error_bar;
   GtkLabel         *error_title;
   GtkLabel         *error_detail;
@@ -903,6 +904,7 @@ bsc_window_class_init (BscWindowClass *klass)
   g_type_ensure (BSC_TYPE_SIZES_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PATH "/bsc-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, open_button);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, error_bar);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, error_title);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, error_detail);
@@ -1015,6 +1017,9 @@ bsc_window_init (BscWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
   collect_views (self);
   update_actions (self);
+  /* Not into the first parameter's entry: typing there by accident would
+   * change a setting. */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->open_button));
 }
 
 BscWindow *

@@ -67,6 +67,8 @@ struct _BscWorker
   guint64        last_rate_step;
   double         rate;
   gint64         last_probe;
+  gint64         train_start;  /* when the first step began */
+  guint64        start_step;
   gint           in_flight;   /* atomic: step snapshots not yet delivered */
 };
 
@@ -380,6 +382,10 @@ publish (BscWorker   *self,
       snap->lr = bsc_trainer_get_lr (self->trainer);
     }
   snap->steps_per_second = self->rate;
+  if (self->rate <= 0 && self->trainer != NULL && self->train_start > 0
+      && now > self->train_start)
+    snap->steps_per_second = (snap->step - self->start_step)
+                             / ((now - self->train_start) / (double) G_USEC_PER_SEC);
   g_array_unref (snap->points);
   snap->points = g_steal_pointer (&self->pending_points);
   self->pending_points = g_array_new (FALSE, FALSE, sizeof (BscCurvePoint));
@@ -515,6 +521,11 @@ train_one (BscWorker  *self,
   guint spe = bsc_trainer_get_steps_per_epoch (self->trainer);
   guint every = MAX (self->config.eval_every, 1);
 
+  if (self->train_start == 0)
+    {
+      self->train_start = g_get_monotonic_time ();
+      self->start_step = bsc_trainer_get_step (self->trainer);
+    }
   if (!bsc_trainer_step (self->trainer, &pt.stats, error))
     return FALSE;
   pt.step = bsc_trainer_get_step (self->trainer);
