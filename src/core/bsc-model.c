@@ -22,6 +22,7 @@
 #include "bsc-error.h"
 #include "bsc-layers.h"
 #include "bsc-model.h"
+#include "bsc-parallel.h"
 #include "bsc-polar.h"
 #include "bsc-sinkhorn.h"
 #include "bsc-stage.h"
@@ -308,6 +309,7 @@ set_threads (const BscConfig *config)
                           : (int) g_get_num_processors ();
 
   openblas_set_num_threads (n);
+  _bsc_parallel_set_threads (n);
 }
 
 BscModel *
@@ -601,30 +603,13 @@ model_backward (BscModel *self,
   self->backbone->klass->backward (self->backbone, self->dh, n2, 2, NULL);
 }
 
-/* SGD on the whole parameter block: d = g + wd p; buf = d (first step) or
- * momentum buf + d; p -= lr buf. */
 static void
 model_sgd (BscModel *self,
            double    lr)
 {
-  float wd = (float) self->config.weight_decay;
-  float mu = (float) self->config.momentum;
-  float flr = (float) lr;
-  float *p = self->params, *g = self->grads, *m = self->mom;
-  gsize n = self->n_params;
-
-  if (self->has_momentum)
-    for (gsize i = 0; i < n; i++)
-      {
-        m[i] = mu * m[i] + (g[i] + wd * p[i]);
-        p[i] -= flr * m[i];
-      }
-  else
-    for (gsize i = 0; i < n; i++)
-      {
-        m[i] = g[i] + wd * p[i];
-        p[i] -= flr * m[i];
-      }
+  bsc_sgd (self->params, self->mom, self->grads, self->n_params, lr,
+           self->config.momentum, self->config.weight_decay,
+           !self->has_momentum);
   self->has_momentum = TRUE;
 }
 
