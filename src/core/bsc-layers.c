@@ -617,3 +617,21 @@ bsc_all_finite (const float *v,
     bad |= (bits[i] & 0x7f800000u) == 0x7f800000u;
   return bad == 0;
 }
+
+gboolean
+bsc_all_bounded (const float *v,
+                 gsize        n,
+                 int          max_exp)
+{
+  const guint32 *bits = (const guint32 *) v;
+  guint32 limit = (guint32) (127 + max_exp) << 23;
+  guint32 bad = 0;
+
+  g_return_val_if_fail (max_exp >= -126 && max_exp <= 128, FALSE);
+
+  /* With the sign cleared, a float's bits order like its magnitude; NaN
+   * and infinity lie above every finite value. */
+  for (gsize i = 0; i < n; i++)
+    bad |= (bits[i] & 0x7fffffffu) >= limit;
+  return bad == 0;
+}

@@ -135,4 +135,9 @@ void   bsc_sgd             (float       *p,
 gboolean bsc_all_finite    (const float *v,
                             gsize        n);
 
+/* TRUE if every |v| < 2^max_exp (so NaN and infinity fail too). */
+gboolean bsc_all_bounded   (const float *v,
+                            gsize        n,
+                            int          max_exp);
+
 G_END_DECLS
