@@ -519,7 +519,13 @@ snapshot_cb (BscWorker   *worker,
   g_clear_pointer (&self->last_snapshot, bsc_snapshot_unref);
   self->last_snapshot = bsc_snapshot_ref (snap);
   for (guint i = 0; i < self->n_views; i++)
-    bsc_run_view_update (self->views[i], snap);
+    {
+      gint64 t0 = g_get_monotonic_time ();
+
+      bsc_run_view_update (self->views[i], snap);
+      g_debug ("%s took %.1f ms", G_OBJECT_TYPE_NAME (self->views[i]),
+               (g_get_monotonic_time () - t0) / 1000.0);
+    }
   show_run_status (self, snap);
   if (snap->state == BSC_RUN_FAILED && snap->error != NULL)
     show_run_failure (self, snap);
@@ -1030,15 +1036,134 @@ bsc_window_new (BscApplication *app)
 
 /* ---- exports --------------------------------------------------------- */
 
+typedef void (*FolderFunc) (BscWindow *self,
+                            GFile     *folder);
+
 static void
-export_csv_activate (GSimpleAction *action,
-                     GVariant      *param,
-                     gpointer       user_data)
+choose_response_cb (GtkNativeDialog *dialog,
+                    int              response,
+                    gpointer         user_data)
 {
+  BscWindow *self = BSC_WINDOW (user_data);
+  FolderFunc func = g_object_get_data (G_OBJECT (dialog), "bsc-func");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (file != NULL)
+        func (self, file);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+/* Asks for a folder (or, with save_name, a file to save) and calls func. */
+static void
+choose_target (BscWindow  *self,
+               const char *title,
+               const char *save_name,
+               FolderFunc  func)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self),
+                                         save_name ? GTK_FILE_CHOOSER_ACTION_SAVE
+                                         : GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                         save_name ? _("_Save") : _("_Choose"),
+                                         _("_Cancel"));
+  if (save_name != NULL)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), save_name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_object_set_data (G_OBJECT (chooser), "bsc-func", func);
+  g_signal_connect (chooser, "response", G_CALLBACK (choose_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+report_export (BscWindow  *self,
+               GError     *error,
+               const char *done)
+{
+  if (error != NULL)
+    show_error (self, _("The export failed"), error->message);
+  else
+    set_status (self, done);
+}
+
+typedef struct
+{
+  BscRunView *view;
+  gboolean    dark;
+} ExportView;
+
+static void
+export_draw_cb (cairo_t  *cr,
+                int       width,
+                int       height,
+                gpointer  user_data)
+{
+  ExportView *ev = user_data;
+
+  bsc_run_view_draw_export (ev->view, cr, width, height, ev->dark);
+}
+
+gboolean
+_bsc_window_export_pngs (BscWindow  *self,
+                         const char *dir,
+                         GError    **error)
+{
+  static const char * const names[] = {
+    "curves", "affinity", "projection", "clusters", "confusion", "sizes",
+  };
+  gboolean dark = bsc_run_view_is_dark (GTK_WIDGET (self));
+
+  for (guint i = 0; i < self->n_views && i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s.png", names[i]);
+      g_autofree char *path = g_build_filename (dir, file, NULL);
+      ExportView ev = { self->views[i], dark };
+      cairo_surface_t *probe;
+      cairo_t *cr;
+      gboolean has_data;
+
+      /* Views without data (no labels, no images) are left out. */
+      probe = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+      cr = cairo_create (probe);
+      has_data = bsc_run_view_draw_export (self->views[i], cr, 1, 1, dark);
+      cairo_destroy (cr);
+      cairo_surface_destroy (probe);
+      if (has_data && !bsc_plot_export_png (export_draw_cb, &ev, 1200, 800, 1,
+                                            path, NULL, NULL, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+export_pngs_to (BscWindow *self,
+                GFile     *folder)
+{
+  g_autofree char *dir = g_file_get_path (folder);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *done = NULL;
+
+  _bsc_window_export_pngs (self, dir, &error);
+  done = g_strdup_printf (_("Every view saved as PNG in %s"), dir);
+  report_export (self, error, done);
 }
 
 static void
 export_png_activate (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  choose_target (BSC_WINDOW (user_data), _("Save Every View as PNG"), NULL,
+                 export_pngs_to);
+}
+
+static void
+export_csv_activate (GSimpleAction *action,
                      GVariant      *param,
                      gpointer       user_data)
 {

@@ -249,27 +249,36 @@ test_bad_folder (void)
 }
 
 static gboolean
-worker_ended (BscWindow *unused,
-              gpointer   data)
+worker_gone (BscWindow *unused,
+             gpointer   data)
 {
-  return !bsc_worker_is_running (BSC_WORKER (data));
+  return *(gpointer *) data == NULL;
 }
 
+/* Closing the window mid-run stops the worker; once its thread has ended
+ * the worker, the window and every snapshot are freed. */
 static void
 test_close_during_training (void)
 {
   BscWindow *window = new_loaded_window ();
   GSettings *settings = g_settings_new ("io.github.bootsc.Explorer");
-  g_autoptr(BscWorker) worker = NULL;
+  gpointer worker = NULL, win = window;
   guint64 target = 1;
 
   g_settings_set_uint (settings, "epochs", 200);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
   g_assert_true (wait_for (window, step_reached, &target, 60));
-  worker = g_object_ref (_bsc_window_get_worker (window));
+  worker = _bsc_window_get_worker (window);
   g_assert_true (bsc_worker_is_running (worker));
+  g_object_add_weak_pointer (G_OBJECT (worker), &worker);
+  g_object_add_weak_pointer (G_OBJECT (window), &win);
+  g_assert_cmpuint (_bsc_snapshot_get_n_alive (), >, 0);
+
   gtk_window_close (GTK_WINDOW (window));
-  g_assert_true (wait_for (NULL, worker_ended, worker, 30));
+  g_assert_true (wait_for (NULL, worker_gone, &worker, 30));
+  spin (0.1);
+  g_assert_null (win);
+  g_assert_cmpuint (_bsc_snapshot_get_n_alive (), ==, 0);
   g_settings_reset (settings, "epochs");
   g_object_unref (settings);
 }
