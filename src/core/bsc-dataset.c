@@ -5,4 +5,236 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#include <glib.h>
+#include "config.h"
+
+#include "bsc-dataset.h"
+#include "bsc-load-private.h"
+
+#include <string.h>
+
+static void
+skipped_free (gpointer data)
+{
+  BscSkipped *skipped = data;
+
+  g_free (skipped->path);
+  g_free (skipped->reason);
+  g_free (skipped);
+}
+
+BscDataset *
+bsc_dataset_new (BscSourceKind  kind,
+                 const char    *source)
+{
+  BscDataset *self = g_new0 (BscDataset, 1);
+
+  self->kind = kind;
+  self->source = g_strdup (source);
+  self->class_names = g_ptr_array_new_with_free_func (g_free);
+  self->skipped = g_ptr_array_new_with_free_func (skipped_free);
+  self->ref_count = 1;
+  return self;
+}
+
+BscDataset *
+bsc_dataset_ref (BscDataset *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+void
+bsc_dataset_unref (BscDataset *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+  if (self->thumbs != self->pixels)
+    g_free (self->thumbs);
+  g_free (self->features);
+  g_free (self->pixels);
+  g_free (self->labels);
+  g_free (self->source);
+  g_ptr_array_unref (self->class_names);
+  g_clear_pointer (&self->paths, g_ptr_array_unref);
+  g_clear_pointer (&self->display_names, g_ptr_array_unref);
+  g_ptr_array_unref (self->skipped);
+  g_free (self);
+}
+
+void
+bsc_dataset_get_row (const BscDataset *self,
+                     gsize             i,
+                     float            *out)
+{
+  gsize j;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (i < self->n_samples);
+  g_return_if_fail (out != NULL);
+
+  if (self->features != NULL)
+    {
+      memcpy (out, self->features + i * self->dim, self->dim * sizeof (float));
+      return;
+    }
+  for (j = 0; j < self->dim; j++)
+    out[j] = self->pixels[i * self->dim + j] * (1.0f / 255.0f);
+}
+
+const guint8 *
+bsc_dataset_get_thumbnail (const BscDataset *self,
+                           gsize             i,
+                           guint            *size,
+                           guint            *channels)
+{
+  gsize stride;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (i < self->n_samples, NULL);
+
+  if (self->thumbs != NULL && self->thumbs != self->pixels)
+    {
+      stride = (gsize) self->thumb_size * self->thumb_size
+               * self->thumb_channels;
+      if (size)
+        *size = self->thumb_size;
+      if (channels)
+        *channels = self->thumb_channels;
+      return self->thumbs + i * stride;
+    }
+  if (self->pixels == NULL || self->width == 0
+      || self->width != self->height)
+    return NULL;
+  if (size)
+    *size = self->width;
+  if (channels)
+    *channels = self->channels;
+  return self->pixels + i * self->dim;
+}
+
+char *
+bsc_dataset_dup_name (const BscDataset *self,
+                      gsize             i)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (i < self->n_samples, NULL);
+
+  if (self->display_names != NULL)
+    return g_strdup (g_ptr_array_index (self->display_names, i));
+  return g_strdup_printf ("#%" G_GSIZE_FORMAT, i);
+}
+
+gsize *
+bsc_dataset_class_counts (const BscDataset *self)
+{
+  gsize *counts;
+  gsize i;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->labels == NULL || self->n_classes == 0)
+    return NULL;
+  counts = g_new0 (gsize, self->n_classes);
+  for (i = 0; i < self->n_samples; i++)
+    if (self->labels[i] >= 0 && (guint) self->labels[i] < self->n_classes)
+      counts[self->labels[i]]++;
+  return counts;
+}
+
+void
+bsc_dataset_add_skipped (BscDataset *self,
+                         const char *path,
+                         const char *reason)
+{
+  BscSkipped *skipped;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (path != NULL);
+
+  skipped = g_new0 (BscSkipped, 1);
+  skipped->path = g_strdup (path);
+  skipped->reason = g_strdup (reason ? reason : "unusable");
+  g_ptr_array_add (self->skipped, skipped);
+}
+
+static const char *
+kind_name (BscSourceKind kind)
+{
+  switch (kind)
+    {
+    case BSC_SOURCE_FEATURES: return "feature matrix";
+    case BSC_SOURCE_IMAGES: return "image folder";
+    case BSC_SOURCE_IDX: return "IDX images";
+    default: return "unknown";
+    }
+}
+
+static void
+describe_labels (const BscDataset *self,
+                 GString          *out)
+{
+  g_autofree gsize *counts = bsc_dataset_class_counts (self);
+  guint k;
+
+  if (counts == NULL)
+    {
+      g_string_append (out, "Labels:     none\n");
+      return;
+    }
+  g_string_append_printf (out, "Labels:     %u classes\n", self->n_classes);
+  for (k = 0; k < self->n_classes; k++)
+    {
+      const char *name = k < self->class_names->len
+                         ? g_ptr_array_index (self->class_names, k) : "?";
+      g_string_append_printf (out, "  %3u  %-24s %" G_GSIZE_FORMAT "\n",
+                              k, name, counts[k]);
+    }
+}
+
+static void
+describe_skipped (const BscDataset *self,
+                  GString          *out)
+{
+  guint k;
+
+  g_string_append_printf (out, "Skipped:    %u file%s\n", self->skipped->len,
+                          self->skipped->len == 1 ? "" : "s");
+  for (k = 0; k < self->skipped->len; k++)
+    {
+      BscSkipped *s = g_ptr_array_index (self->skipped, k);
+      g_autofree char *name = g_filename_display_name (s->path);
+
+      g_string_append_printf (out, "  %s: %s\n", name, s->reason);
+    }
+}
+
+char *
+bsc_dataset_describe (const BscDataset *self)
+{
+  GString *out;
+  g_autofree char *source = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  out = g_string_new (NULL);
+  source = g_filename_display_name (self->source ? self->source : "");
+  g_string_append_printf (out, "Source:     %s\n", source);
+  g_string_append_printf (out, "Kind:       %s\n", kind_name (self->kind));
+  g_string_append_printf (out, "Samples:    %" G_GSIZE_FORMAT "\n",
+                          self->n_samples);
+  g_string_append_printf (out, "Dimensions: %" G_GSIZE_FORMAT "\n", self->dim);
+  if (self->width > 0)
+    g_string_append_printf (out, "Images:     %u x %u, %s\n", self->width,
+                            self->height,
+                            self->channels == 3 ? "RGB" : "grayscale");
+  if (self->thumbs != NULL && self->thumbs != self->pixels)
+    g_string_append_printf (out, "Thumbnails: %u x %u\n", self->thumb_size,
+                            self->thumb_size);
+  describe_labels (self, out);
+  describe_skipped (self, out);
+  return g_string_free (out, FALSE);
+}

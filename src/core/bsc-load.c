@@ -3,6 +3,201 @@
  * Copyright 2026 The BootSC Explorer authors
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * bsc_load: looks at what the path is (a folder, or a file's first bytes)
+ * and hands it to the image, .npy, CSV or IDX loader, then attaches a
+ * labels side file and checks there is something to train on.
  */
 
-#include <glib.h>
+#include "config.h"
+
+#include "bsc-load-private.h"
+#include "bsc-error.h"
+
+#include <string.h>
+#include <zlib.h>
+
+void
+bsc_load_options_init (BscLoadOptions *options)
+{
+  g_return_if_fail (options != NULL);
+
+  memset (options, 0, sizeof *options);
+  options->image_size = 28;
+  options->image_rgb = -1;
+  options->thumb_size = 64;
+  options->threads = 0;
+  options->max_pixels = BSC_DEFAULT_MAX_PIXELS;
+}
+
+/* The first bytes of path, gunzipped when it is gzip. */
+static gsize
+sniff_file (const char *path,
+            guint8     *head,
+            gsize       size)
+{
+  gzFile gz = gzopen (path, "rb");
+  int got;
+
+  if (gz == NULL)
+    return 0;
+  got = gzread (gz, head, size);
+  gzclose (gz);
+  return got > 0 ? (gsize) got : 0;
+}
+
+static int
+compare_paths_cb (gconstpointer a,
+                  gconstpointer b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+/* IDX image files directly in dir (the layout of Debian's
+ * dataset-fashion-mnist), sorted; NULL when there are none. */
+static GStrv
+find_idx_images (const char *dir)
+{
+  GPtrArray *paths = g_ptr_array_new ();
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    if (strstr (name, "-images-idx3-ubyte") != NULL
+        && (g_str_has_suffix (name, "-ubyte") || g_str_has_suffix (name, ".gz")))
+      g_ptr_array_add (paths, g_build_filename (dir, name, NULL));
+  if (d != NULL)
+    g_dir_close (d);
+  if (paths->len == 0)
+    {
+      g_ptr_array_free (paths, TRUE);
+      return NULL;
+    }
+  g_ptr_array_sort (paths, compare_paths_cb);
+  g_ptr_array_add (paths, NULL);
+  return (GStrv) g_ptr_array_free (paths, FALSE);
+}
+
+static BscDataset *
+load_file (const char           *path,
+           const BscLoadOptions *options,
+           GError              **error)
+{
+  guint8 head[16] = { 0 };
+  gsize got = sniff_file (path, head, sizeof head);
+  g_autofree char *name = g_filename_display_name (path);
+
+  if (got >= 6 && memcmp (head, "\x93NUMPY", 6) == 0)
+    return _bsc_load_npy (path, error);
+  if (_bsc_idx_sniff (head, got))
+    {
+      const char *files[] = { path, NULL };
+      return _bsc_load_idx (path, files, options->labels_path == NULL, error);
+    }
+  if (got >= 8 && memcmp (head, BSC_PNG_SIGNATURE, 8) == 0)
+    {
+      g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG,
+                   "%s is a single image: open the folder that holds the "
+                   "images", name);
+      return NULL;
+    }
+  if (memchr (head, '\0', got) != NULL)
+    {
+      g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_DATA,
+                   "%s: offset 0: not a .npy, CSV or IDX file, nor a folder "
+                   "of images", name);
+      return NULL;
+    }
+  return _bsc_load_csv (path, options->label_column, error);
+}
+
+static BscDataset *
+load_any (const char           *path,
+          const BscLoadOptions *options,
+          BscProgressFunc       progress,
+          gpointer              user_data,
+          GCancellable         *cancellable,
+          GError              **error)
+{
+  g_autofree char *name = g_filename_display_name (path);
+  g_auto(GStrv) idx = NULL;
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      idx = find_idx_images (path);
+      if (idx != NULL)
+        return _bsc_load_idx (path, (const char * const *) idx,
+                              options->labels_path == NULL, error);
+      return _bsc_load_images (path, options, progress, user_data,
+                               cancellable, error);
+    }
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, BSC_ERROR, BSC_ERROR_IO, "%s: no such file or "
+                   "folder", name);
+      return NULL;
+    }
+  return load_file (path, options, error);
+}
+
+BscDataset *
+bsc_load (const char            *path,
+          const BscLoadOptions  *options,
+          BscProgressFunc        progress,
+          gpointer               user_data,
+          GCancellable          *cancellable,
+          GError               **error)
+{
+  g_autoptr(BscDataset) ds = NULL;
+  BscLoadOptions defaults;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (options == NULL)
+    {
+      bsc_load_options_init (&defaults);
+      options = &defaults;
+    }
+  if (options->image_size == 0)
+    {
+      g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG,
+                   "image size must be at least 1");
+      return NULL;
+    }
+  ds = load_any (path, options, progress, user_data, cancellable, error);
+  if (ds == NULL)
+    return NULL;
+  if (options->labels_path != NULL
+      && !_bsc_dataset_load_labels (ds, options->labels_path, error))
+    return NULL;
+  if (ds->n_samples < 2 || ds->dim == 0)
+    {
+      g_autofree char *name = g_filename_display_name (path);
+      g_set_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW,
+                   "%s: %" G_GSIZE_FORMAT " samples of %" G_GSIZE_FORMAT
+                   " values (expected at least 2 samples with values)",
+                   name, ds->n_samples, ds->dim);
+      return NULL;
+    }
+  return g_steal_pointer (&ds);
+}
+
+char *
+bsc_load_find_sample (void)
+{
+  const char *env = g_getenv ("BSC_SAMPLE_DIR");
+  const char *candidates[] = { PKGDATADIR, SOURCE_DATADIR };
+  guint k;
+
+  if (env != NULL && g_file_test (env, G_FILE_TEST_IS_DIR))
+    return g_strdup (env);
+  for (k = 0; k < G_N_ELEMENTS (candidates); k++)
+    {
+      char *path = g_build_filename (candidates[k], "sample", NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        return path;
+      g_free (path);
+    }
+  return NULL;
+}

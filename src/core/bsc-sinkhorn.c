@@ -3,6 +3,164 @@
  * Copyright 2026 The BootSC Explorer authors
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Sinkhorn-Knopp balancing of a score matrix into a soft assignment whose
+ * rows sum to one and whose columns carry equal mass (BOOTSC.md step 7).
+ * Computed in double after subtracting the global maximum, which is exact
+ * (the first normalisation divides the scale away) and keeps exp finite.
+ * When scores lie so far apart that a whole row or column underflows to
+ * zero, the same iteration is redone in the log domain, so the result is
+ * always finite for finite scores.
  */
 
-#include <glib.h>
+#include <math.h>
+
+#include "bsc-sinkhorn.h"
+
+/* Q is kept as in the reference: K x B (cols x rows of S), element (m, b)
+ * at q[b * cols + m], i.e. S's own layout, so "row m of Q" is column m
+ * here.  Returns FALSE if a normalising sum was zero or not finite. */
+static gboolean
+sinkhorn_linear (double *q,
+                 gsize   rows,
+                 gsize   cols,
+                 guint   iterations,
+                 double *colsum)
+{
+  double total = 0.0;
+
+  for (gsize i = 0; i < rows * cols; i++)
+    total += q[i];
+  if (!(total > 0.0) || !isfinite (total))
+    return FALSE;
+  for (gsize i = 0; i < rows * cols; i++)
+    q[i] /= total;
+  for (guint it = 0; it < iterations; it++)
+    {
+      /* Each cluster m (a row of Q) over the samples. */
+      for (gsize m = 0; m < cols; m++)
+        colsum[m] = 0.0;
+      for (gsize b = 0; b < rows; b++)
+        for (gsize m = 0; m < cols; m++)
+          colsum[m] += q[b * cols + m];
+      for (gsize m = 0; m < cols; m++)
+        {
+          if (!(colsum[m] > 0.0) || !isfinite (colsum[m]))
+            return FALSE;
+          colsum[m] = 1.0 / colsum[m];
+        }
+      /* Then each sample b (a column of Q) over the clusters, and / B. */
+      for (gsize b = 0; b < rows; b++)
+        {
+          double *qb = q + b * cols;
+          double s = 0.0;
+
+          for (gsize m = 0; m < cols; m++)
+            {
+              qb[m] *= colsum[m];
+              s += qb[m];
+            }
+          if (!(s > 0.0) || !isfinite (s))
+            return FALSE;
+          s = 1.0 / (s * rows);
+          for (gsize m = 0; m < cols; m++)
+            qb[m] *= s;
+        }
+    }
+  return TRUE;
+}
+
+static double
+logsumexp_strided (const double *v,
+                   gsize         n,
+                   gsize         stride)
+{
+  double m = -INFINITY, s = 0.0;
+
+  for (gsize i = 0; i < n; i++)
+    m = MAX (m, v[i * stride]);
+  if (!isfinite (m))
+    return m;
+  for (gsize i = 0; i < n; i++)
+    s += exp (v[i * stride] - m);
+  return m + log (s);
+}
+
+/* The same iteration on log Q: every division becomes a subtraction of a
+ * log-sum-exp, which never underflows to an empty row. */
+static void
+sinkhorn_log (double *lq,
+              gsize   rows,
+              gsize   cols,
+              guint   iterations)
+{
+  double total = logsumexp_strided (lq, rows * cols, 1);
+  double log_b = log ((double) rows);
+
+  for (gsize i = 0; i < rows * cols; i++)
+    lq[i] -= total;
+  for (guint it = 0; it < iterations; it++)
+    {
+      for (gsize m = 0; m < cols; m++)
+        {
+          double l = logsumexp_strided (lq + m, rows, cols);
+
+          for (gsize b = 0; b < rows; b++)
+            lq[b * cols + m] -= l;
+        }
+      for (gsize b = 0; b < rows; b++)
+        {
+          double l = logsumexp_strided (lq + b * cols, cols, 1) + log_b;
+
+          for (gsize m = 0; m < cols; m++)
+            lq[b * cols + m] -= l;
+        }
+    }
+}
+
+/* scores, target rows x cols (rows = samples B, cols = K).
+ * Q = exp ((S - max S) / eps); Q /= sum Q; repeat: Q[:, m] /= sum_b Q[b, m];
+ * Q[b, :] /= sum_m Q[b, m]; Q /= B; finally Q *= B (rows sum to 1). */
+void
+bsc_sinkhorn (const float *scores,
+              gsize        rows,
+              gsize        cols,
+              double       epsilon,
+              guint        iterations,
+              float       *target)
+{
+  g_autofree double *q = NULL;
+  g_autofree double *colsum = NULL;
+  gsize n = rows * cols;
+  float smax = -INFINITY;
+
+  g_return_if_fail (scores != NULL && target != NULL);
+  g_return_if_fail (epsilon > 0.0);
+  if (n == 0)
+    return;
+
+  q = g_new (double, n);
+  colsum = g_new (double, cols);
+  for (gsize i = 0; i < n; i++)
+    smax = MAX (smax, scores[i]);
+  for (gsize i = 0; i < n; i++)
+    q[i] = ((double) scores[i] - smax) / epsilon;
+
+  if (isfinite (smax))
+    {
+      g_autofree double *e = g_new (double, n);
+
+      for (gsize i = 0; i < n; i++)
+        e[i] = exp (q[i]);
+      if (sinkhorn_linear (e, rows, cols, iterations, colsum))
+        {
+          for (gsize i = 0; i < n; i++)
+            target[i] = (float) (e[i] * rows);
+          return;
+        }
+    }
+
+  sinkhorn_log (q, rows, cols, iterations);
+  for (gsize i = 0; i < n; i++)
+    target[i] = (float) exp (q[i] + log ((double) rows));
+}

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bsc-metrics.h"
+#include "bsc-npy.h"
 
 static char *
 fixture_path (const char *name)
@@ -23,33 +24,21 @@ fixture_path (const char *name)
   return g_build_filename (root, "tests", "trainer", "fixtures", name, NULL);
 }
 
-/* The fixtures are NumPy 1.0 files of little-endian int64, one dimension. */
+/* The fixtures are NumPy files of int64, one dimension. */
 static gint32 *
 read_labels (const char *name,
              gsize      *n)
 {
   g_autofree char *path = fixture_path (name);
-  g_autofree char *bytes = NULL;
   g_autoptr(GError) error = NULL;
-  gsize size, header;
+  BscNpyShape shape;
   gint32 *v;
 
-  g_file_get_contents (path, &bytes, &size, &error);
+  v = bsc_npy_read_int (path, &shape, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (size, >, 10);
-  g_assert_cmpmem (bytes, 8, "\x93NUMPY\x01\x00", 8);
-  header = 10 + (guint8) bytes[8] + 256 * (guint8) bytes[9];
-  g_assert_nonnull (strstr (bytes + 10, "'<i8'"));
-  g_assert_cmpuint ((size - header) % 8, ==, 0);
-  *n = (size - header) / 8;
-  v = g_new (gint32, *n + 1);
-  for (gsize i = 0; i < *n; i++)
-    {
-      gint64 x;
-
-      memcpy (&x, bytes + header + 8 * i, 8);
-      v[i] = (gint32) GINT64_FROM_LE (x);
-    }
+  g_assert_nonnull (v);
+  g_assert_cmpuint (shape.ndim, ==, 1);
+  *n = shape.n_values;
   return v;
 }
 

@@ -1,0 +1,125 @@
+/* bsc-layers.h
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The numeric kernels of the engine, in forward/backward pairs.  Matrices
+ * are row-major float32, one sample per row.  Backward functions
+ * accumulate into parameter gradients (d... += ...); zeroing is the
+ * caller's job.  Reductions run in double.
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* y (rows x out) = x (rows x in) W^T + b; W is out x in, b (out) or NULL. */
+void   bsc_linear_forward  (float       *y,
+                            const float *x,
+                            const float *w,
+                            const float *b,
+                            gsize        rows,
+                            gsize        in,
+                            gsize        out);
+/* dW += dY^T X; db += colsum (dY) (if db); dX = dY W (if dx). */
+void   bsc_linear_backward (float       *dx,
+                            float       *dw,
+                            float       *db,
+                            const float *dy,
+                            const float *x,
+                            const float *w,
+                            gsize        rows,
+                            gsize        in,
+                            gsize        out);
+
+/* Batch statistics of a (rows x cols): mean and 1/sqrt (biased var + eps). */
+void   bsc_bn_stats        (double      *mean,
+                            double      *invstd,
+                            double      *var,
+                            const float *a,
+                            gsize        rows,
+                            gsize        cols,
+                            double       eps);
+/* h = (a - mean) * invstd * gamma + beta, then max (h, 0) if relu. */
+void   bsc_bn_apply        (float       *h,
+                            const float *a,
+                            const double *mean,
+                            const double *invstd,
+                            const float *gamma,
+                            const float *beta,
+                            gsize        rows,
+                            gsize        cols,
+                            gboolean     relu);
+/* running = (1 - m) running + m batch; the variance unbiased (rows-1). */
+void   bsc_bn_update_running (float        *rm,
+                              float        *rv,
+                              const double *mean,
+                              const double *var,
+                              gsize         rows,
+                              gsize         cols,
+                              double        momentum);
+/* Train-mode BN (+ReLU) backward.  g (rows x cols) holds dL/dh on entry
+ * and dL/da on return; h is the forward output (ReLU mask) or NULL when
+ * there was no ReLU.  dgamma += sum g xhat, dbeta += sum g. */
+void   bsc_bn_backward     (float        *g,
+                            float        *dgamma,
+                            float        *dbeta,
+                            const float  *h,
+                            const float  *a,
+                            const double *mean,
+                            const double *invstd,
+                            const float  *gamma,
+                            gsize         rows,
+                            gsize         cols);
+
+/* z_i = o_i / max (|o_i|, 1e-12); norms (rows) gets max (|o_i|, 1e-12). */
+void   bsc_rownorm_forward (float       *z,
+                            float       *norms,
+                            const float *o,
+                            gsize        rows,
+                            gsize        cols);
+/* dO_i = (g_i - z_i (z_i . g_i)) / norms_i.  do may alias g. */
+void   bsc_rownorm_backward (float       *d_o,
+                             const float *g,
+                             const float *z,
+                             const float *norms,
+                             gsize        rows,
+                             gsize        cols);
+
+/* A (rows x (rows-1)): Z Z^T without its diagonal; full (rows x rows) is
+ * scratch that receives Z Z^T. */
+void   bsc_affinity_forward (float       *a,
+                             float       *full,
+                             const float *z,
+                             gsize        rows,
+                             gsize        cols);
+/* dZ += (G + G^T) Z where G (rows x rows, scratch) is dA scattered back
+ * with a zero diagonal. */
+void   bsc_affinity_backward (float       *dz,
+                              float       *g_full,
+                              const float *da,
+                              const float *z,
+                              gsize        rows,
+                              gsize        cols);
+
+/* Soft cross-entropy -(1/rows) sum_ij q_ij log softmax (s_i / tau)_j, and
+ * its gradient times weight: ds = weight (r_i P_ij - q_ij) / (rows tau)
+ * (written, not accumulated; ds may be NULL), *dlogtau += weight * d/d
+ * log tau.  Returns the loss (unweighted). */
+double bsc_soft_ce         (const float *s,
+                            const float *q,
+                            gsize        rows,
+                            gsize        cols,
+                            double       tau,
+                            double       weight,
+                            float       *ds,
+                            double      *dlogtau);
+
+/* TRUE if every value is finite. */
+gboolean bsc_all_finite    (const float *v,
+                            gsize        n);
+
+G_END_DECLS
