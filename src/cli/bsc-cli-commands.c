@@ -38,7 +38,7 @@ bsc_cli_inspect (int    argc,
     { "gray", 0, 0, G_OPTION_ARG_NONE, &gray, "Read images as grayscale",
       NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL,
-      "[INPUT]" },
+      NULL },
     { NULL }
   };
 

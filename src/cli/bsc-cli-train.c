@@ -128,7 +128,7 @@ make_entries (BscTrainOptions *o,
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
       "Print nothing but errors", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args->rest,
-      NULL, "[INPUT]" },
+      NULL, NULL },
     { NULL }
   };
 

@@ -169,7 +169,7 @@ draw_affinity_cb (cairo_t *cr,
 {
   AffinityChart *chart = user_data;
 
-  bsc_plot_paint_background (cr, &chart->charts->theme);
+  bsc_plot_paint_background (cr, &chart->charts->theme, width, height);
   bsc_heatmap_draw (chart->affinity,
                     "Probe batch affinity Z Z^T (sorted by cluster)",
                     &chart->charts->theme, cr, width / 2, height);
@@ -252,7 +252,7 @@ draw_projection_cb (cairo_t *cr,
   int plot_w = width - 180;
   BscView view;
 
-  bsc_plot_paint_background (cr, &chart->charts->theme);
+  bsc_plot_paint_background (cr, &chart->charts->theme, width, height);
   bsc_scatter_fit_view (chart->scatter, plot_w, height - 40, &view);
   view.cy -= 20 / view.scale;  /* room for the title */
   bsc_scatter_draw (chart->scatter, &view,
