@@ -421,6 +421,7 @@ to_rgb (const guint8 *src,
 typedef struct
 {
   gsize    max_pixels;
+  guint    need;        /* the short side needed: 2 x max (S, thumb) */
   gboolean too_large;
   char    *reason;
 } PixbufCheck;
@@ -432,10 +433,19 @@ size_prepared_cb (GdkPixbufLoader *loader,
                   gpointer         user_data)
 {
   PixbufCheck *check = user_data;
+  int side = MIN (width, height);
 
   if (width > 0 && height > 0
       && (guint64) width * height <= check->max_pixels)
-    return;
+    {
+      /* A large photo is decoded smaller (JPEG scales while decoding);
+       * the area average does the rest. */
+      if (side > (int) check->need * 2)
+        gdk_pixbuf_loader_set_size (loader,
+                                    MAX (1, (int) ((gint64) width * check->need / side)),
+                                    MAX (1, (int) ((gint64) height * check->need / side)));
+      return;
+    }
   check->too_large = TRUE;
   check->reason = g_strdup_printf ("image is %d x %d, more than the limit of "
                                    "%" G_GSIZE_FORMAT " pixels", width,
@@ -470,12 +480,13 @@ static gboolean
 decode_pixbuf (const guint8 *bytes,
                gsize         size,
                gsize         max_pixels,
+               guint         need,
                BscImage     *image,
                char        **reason)
 {
   g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
   g_autoptr(GError) error = NULL;
-  PixbufCheck check = { max_pixels, FALSE, NULL };
+  PixbufCheck check = { max_pixels, need, FALSE, NULL };
   gsize pos = 0, chunk = 65536;
 
   g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb),
@@ -552,9 +563,27 @@ read_file (const char   *path,
   return buf->data;
 }
 
+/* libjpeg fills a truncated JPEG with gray and only warns: require the
+ * end-of-image marker after the last start-of-scan (an embedded EXIF
+ * thumbnail has its own pair, before the main scan). */
+static gboolean
+jpeg_truncated (const guint8 *bytes,
+                gsize         size)
+{
+  gsize i = size;
+
+  if (size < 4 || bytes[0] != 0xff || bytes[1] != 0xd8)
+    return FALSE;
+  while (i-- > 1)
+    if (bytes[i - 1] == 0xff && (bytes[i] == 0xd9 || bytes[i] == 0xda))
+      return bytes[i] == 0xda;
+  return TRUE;
+}
+
 static gboolean
 decode_file (const char *path,
              gsize       max_pixels,
+             guint       need,
              GByteArray *buf,
              BscImage   *image,
              char      **reason)
@@ -572,7 +601,12 @@ decode_file (const char *path,
     }
   if (size >= 8 && memcmp (bytes, BSC_PNG_SIGNATURE, 8) == 0)
     return _bsc_png_decode (bytes, size, max_pixels, image, reason);
-  return decode_pixbuf (bytes, size, max_pixels, image, reason);
+  if (jpeg_truncated (bytes, size))
+    {
+      *reason = g_strdup ("damaged JPEG: file is truncated");
+      return FALSE;
+    }
+  return decode_pixbuf (bytes, size, max_pixels, need, image, reason);
 }
 
 /* Turns a decoded image into the sample (and thumbnail) of entry i. */
@@ -614,10 +648,11 @@ decode_one (Decode     *dec,
             GByteArray *buf)
 {
   Entry *entry = g_ptr_array_index (dec->entries, i);
+  guint need = 2 * MAX (dec->size, dec->options->thumb_size);
   BscImage image = { 0 };
   char *reason = NULL;
 
-  if (!decode_file (entry->path, dec->max_pixels, buf, &image, &reason))
+  if (!decode_file (entry->path, dec->max_pixels, need, buf, &image, &reason))
     {
       dec->results[i].reason = reason ? reason : g_strdup ("unusable");
       return;

@@ -410,8 +410,9 @@ csv_row (Csv        *csv,
         }
       if (!parse_number (text, &v))
         return data_error (error, csv->path, "line %u, column %u: '%s' is "
-                           "not a number (expected a number like 1.5)",
-                           line_no, k + 1, text);
+                           "not a number (expected a number like 1.5%s)",
+                           line_no, k + 1, text, csv->label_col < 0
+                           ? ", or name this column as the label column" : "");
       f = (float) v;
       if (!isfinite (f))
         return data_error (error, csv->path, "line %u, column %u: '%s' is "

@@ -8,8 +8,9 @@
  * / 255, authors' widths, batch 256): per seed ACC / NMI / ARI after the
  * last epoch, seconds per epoch, GFLOP/s of the matrix products, and the
  * mean NMI over the seeds (goal >= 0.53 for 3 seeds x 20 epochs on the
- * test split).  With --memory it trains on the 70,000 training images and
- * prints the peak resident memory (goal <= 500 MB).  Exits 77 (skipped)
+ * test split).  With --memory it trains one epoch on all 70,000 images
+ * (training and test split) and prints the peak resident memory (goal
+ * <= 500 MB).  Exits 77 (skipped)
  * when the dataset is not installed.
  */
 
@@ -33,10 +34,11 @@ static const GOptionEntry entries[] = {
   { "epochs", 'e', 0, G_OPTION_ARG_INT, &opt_epochs, "Epochs (20)", "N" },
   { "seeds", 's', 0, G_OPTION_ARG_STRING, &opt_seeds, "Seeds (0,1,2)", "LIST" },
   { "threads", 't', 0, G_OPTION_ARG_INT, &opt_threads, "Threads (2)", "N" },
-  { "split", 0, 0, G_OPTION_ARG_STRING, &opt_split, "test or train", "SPLIT" },
+  { "split", 0, 0, G_OPTION_ARG_STRING, &opt_split, "test, train or all",
+    "SPLIT" },
   { "preset", 0, 0, G_OPTION_ARG_STRING, &opt_preset, "Widths", "NAME" },
   { "memory", 'm', 0, G_OPTION_ARG_NONE, &opt_memory,
-    "Train 1 epoch on the 70,000 training images, print peak memory", NULL },
+    "Train 1 epoch on all 70,000 images, print peak memory", NULL },
   { NULL }
 };
 
@@ -67,6 +69,38 @@ load_split (const char  *split,
   options.labels_path = labels;
   options.threads = (guint) opt_threads;
   return bsc_load (images, &options, NULL, NULL, NULL, error);
+}
+
+/* All 70,000 images: the test split appended to the training split in
+ * place (g_realloc), so peak memory counts one copy of the pixels. */
+static BscDataset *
+load_all (GError **error)
+{
+  g_autoptr(BscDataset) test = NULL;
+  g_autoptr(BscDataset) all = load_split ("train", error);
+  gsize n, bytes;
+  gboolean shared_thumbs;
+
+  if (all == NULL || (test = load_split ("t10k", error)) == NULL)
+    return NULL;
+  g_assert (all->pixels != NULL && test->pixels != NULL && all->labels != NULL
+            && test->labels != NULL && all->dim == test->dim);
+  n = all->n_samples + test->n_samples;
+  bytes = test->n_samples * test->dim;
+  shared_thumbs = all->thumbs == all->pixels;
+  all->pixels = g_realloc (all->pixels, n * all->dim);
+  memcpy (all->pixels + all->n_samples * all->dim, test->pixels, bytes);
+  if (shared_thumbs)
+    all->thumbs = all->pixels;
+  else
+    g_clear_pointer (&all->thumbs, g_free);
+  all->labels = g_realloc (all->labels, n * sizeof (gint32));
+  memcpy (all->labels + all->n_samples, test->labels,
+          test->n_samples * sizeof (gint32));
+  g_clear_pointer (&all->paths, g_ptr_array_unref);
+  g_clear_pointer (&all->display_names, g_ptr_array_unref);
+  all->n_samples = n;
+  return g_steal_pointer (&all);
 }
 
 /* Trains one seed to the end; prints and returns its NMI (-1 on error). */
@@ -142,7 +176,8 @@ run_quality (BscDataset *data)
     }
   printf ("mean NMI over %u seeds: %.4f (goal >= 0.53 for 3 seeds x 20 "
           "epochs)\n", n, sum / n);
-  printf ("peak memory: %.0f MB\n", peak_rss_mb ());
+  printf ("peak memory: %.0f MB (goal <= 500 MB for --memory)\n",
+          peak_rss_mb ());
   return 0;
 }
 
@@ -163,12 +198,13 @@ main (int argc, char **argv)
     }
   if (opt_memory)
     opt_epochs = 1, g_free (opt_seeds), opt_seeds = g_strdup ("0");
-  split = opt_memory ? "train" : (opt_split ? opt_split : "t10k");
+  split = opt_memory ? "all" : (opt_split ? opt_split : "t10k");
   if (g_str_equal (split, "test"))
     split = "t10k";
 
   t0 = g_get_monotonic_time ();
-  data = load_split (split, &error);
+  data = g_str_equal (split, "all") ? load_all (&error)
+                                    : load_split (split, &error);
   if (data == NULL)
     {
       printf ("SKIP: Fashion-MNIST not readable: %s\n", error->message);

@@ -381,6 +381,36 @@ test_image_folder_labels (void)
   test_rm_rf (dir);
 }
 
+static const char *
+reason_for (BscDataset *ds,
+            const char *path)
+{
+  guint k;
+
+  for (k = 0; k < ds->skipped->len; k++)
+    {
+      BscSkipped *s = g_ptr_array_index (ds->skipped, k);
+      if (strcmp (s->path, path) == 0)
+        return s->reason;
+    }
+  return NULL;
+}
+
+static void
+assert_reason (BscDataset *ds,
+               const char *dir,
+               const char *name,
+               const char *fragment)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  const char *reason = reason_for (ds, path);
+
+  if (reason == NULL || strstr (reason, fragment) == NULL)
+    g_test_message ("%s: %s", name, reason ? reason : "(not skipped)");
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (reason, fragment));
+}
+
 /* A JPEG with an EXIF orientation 6 (rotate clockwise) segment: the left
  * half (black) of the stored 16 x 8 image becomes the top. */
 static void
@@ -416,10 +446,12 @@ test_jpeg_orientation (void)
   g_byte_array_append (file, (guint8 *) jpeg + 2, len - 2);
   g_free (test_write_file (dir, "rotated.jpg", file->data, file->len));
   g_free (test_write_file (dir, "named-like-text.txt", file->data, file->len));
+  g_free (test_write_file (dir, "truncated.jpg", file->data, file->len - 40));
 
   ds = load_dir (dir, 2, -1, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ds->n_samples, ==, 2);
+  assert_reason (ds, dir, "truncated.jpg", "damaged JPEG");
   g_assert_cmpuint (ds->channels, ==, 1);
   g_assert_cmpuint (ds->pixels[0], <, 40);
   g_assert_cmpuint (ds->pixels[1], <, 40);
@@ -428,34 +460,39 @@ test_jpeg_orientation (void)
   test_rm_rf (dir);
 }
 
-static const char *
-reason_for (BscDataset *ds,
-            const char *path)
-{
-  guint k;
-
-  for (k = 0; k < ds->skipped->len; k++)
-    {
-      BscSkipped *s = g_ptr_array_index (ds->skipped, k);
-      if (strcmp (s->path, path) == 0)
-        return s->reason;
-    }
-  return NULL;
-}
-
+/* A 600 x 300 JPEG, black left half: decoded at a reduced size, cropped
+ * to the central square and averaged to 2 x 2. */
 static void
-assert_reason (BscDataset *ds,
-               const char *dir,
-               const char *name,
-               const char *fragment)
+test_jpeg_large (void)
 {
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  const char *reason = reason_for (ds, path);
+  g_autofree char *dir = test_tmpdir ();
+  g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 600, 300);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BscDataset) ds = NULL;
+  g_autofree char *a = g_build_filename (dir, "a.jpg", NULL);
+  g_autofree char *b = g_build_filename (dir, "b.jpg", NULL);
+  guint8 *pixels = gdk_pixbuf_get_pixels (pb);
+  guint x, y;
 
-  if (reason == NULL || strstr (reason, fragment) == NULL)
-    g_test_message ("%s: %s", name, reason ? reason : "(not skipped)");
-  g_assert_nonnull (reason);
-  g_assert_nonnull (strstr (reason, fragment));
+  for (y = 0; y < 300; y++)
+    for (x = 0; x < 600; x++)
+      memset (pixels + y * gdk_pixbuf_get_rowstride (pb) + x * 3,
+              x < 300 ? 0 : 255, 3);
+  if (!gdk_pixbuf_save (pb, a, "jpeg", &error, "quality", "95", NULL))
+    {
+      g_test_skip ("gdk-pixbuf cannot write JPEG");
+      return;
+    }
+  g_assert_true (gdk_pixbuf_save (pb, b, "jpeg", &error, NULL));
+  ds = load_dir (dir, 2, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ds->n_samples, ==, 2);
+  g_assert_cmpuint (ds->pixels[0], <, 8);
+  g_assert_cmpuint (ds->pixels[2], <, 8);
+  g_assert_cmpuint (ds->pixels[1], >, 247);
+  g_assert_cmpuint (ds->pixels[3], >, 247);
+  g_assert_cmpuint (ds->thumb_size, ==, 64);
+  test_rm_rf (dir);
 }
 
 /* A PNG header announcing 100000 x 100000 pixels, with a valid CRC, and
@@ -490,7 +527,6 @@ make_bad_folder (const char *dir)
 {
   const int v[] = { 10, 20, 30, 40 };
   g_autofree char *ok = NULL, *bytes = NULL, *sub = NULL;
-  char *unreadable;
   gsize len;
 
   write_gray8 (dir, "ok1.png", 2, 2, v);
@@ -501,9 +537,6 @@ make_bad_folder (const char *dir)
   g_free (test_write_file (dir, "empty.png", "", 0));
   g_free (test_write_file (dir, "truncated.png", bytes, len / 2));
   g_free (test_write_file (dir, "text.png", "hello, world\n", 13));
-  unreadable = test_write_file (dir, "unreadable.png", bytes, len);
-  g_chmod (unreadable, 0);
-  g_free (unreadable);
   write_huge_png (dir);
 
   sub = g_build_filename (dir, "sub", NULL);
@@ -523,13 +556,11 @@ test_bad_files (void)
   g_autoptr(BscDataset) ds = NULL;
   g_autofree char *summary = NULL;
   g_autofree char *latin = NULL;
-  guint expected_skipped = 10;
 
   make_bad_folder (dir);
   ds = load_dir (dir, 2, -1, &error);
   g_assert_no_error (error);
-  /* root reads the mode 000 file anyway */
-  g_assert_cmpuint (ds->n_samples, ==, geteuid () == 0 ? 4 : 3);
+  g_assert_cmpuint (ds->n_samples, ==, 3);
   assert_reason (ds, dir, "empty.png", "empty file");
   assert_reason (ds, dir, "truncated.png", "damaged PNG");
   assert_reason (ds, dir, "text.png", "not an image");
@@ -539,11 +570,7 @@ test_bad_files (void)
   assert_reason (ds, dir, "loop-b", "symbolic link loop");
   assert_reason (ds, dir, "sub/up", "already searched");
   assert_reason (ds, dir, "sub/self", "already searched");
-  if (geteuid () != 0)
-    assert_reason (ds, dir, "unreadable.png", "Permission denied");
-  else
-    expected_skipped--;
-  g_assert_cmpuint (ds->skipped->len, ==, expected_skipped);
+  g_assert_cmpuint (ds->skipped->len, ==, 9);
 
   /* the Latin-1 name loads, with a displayable UTF-8 name */
   latin = g_build_filename (dir, "caf\xe9-latin1.png", NULL);
@@ -557,25 +584,37 @@ test_bad_files (void)
 
   summary = bsc_dataset_describe (ds);
   g_assert_true (g_utf8_validate (summary, -1, NULL));
-  g_assert_nonnull (strstr (summary, geteuid () == 0 ? "Samples:    4\n"
-                                                     : "Samples:    3\n"));
+  g_assert_nonnull (strstr (summary, "Samples:    3\n"));
   g_assert_nonnull (strstr (summary, "truncated.png: damaged PNG"));
   g_assert_nonnull (strstr (summary, "broken.png: broken symbolic link"));
-  if (geteuid () == 0)
-    g_test_message ("running as root: the unreadable-file case is not "
-                    "checked (root reads mode 000 files)");
   test_rm_rf (dir);
 }
 
 static void
 test_unreadable (void)
 {
+  g_autofree char *dir = NULL, *locked = NULL;
+  const int v[] = { 10, 20, 30, 40 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BscDataset) ds = NULL;
+
   if (geteuid () == 0)
     {
       g_test_skip ("running as root: mode 000 does not stop reading");
       return;
     }
-  /* covered in test_bad_files when not root */
+  dir = test_tmpdir ();
+  write_gray8 (dir, "a.png", 2, 2, v);
+  write_gray8 (dir, "b.png", 2, 2, v);
+  write_gray8 (dir, "locked.png", 2, 2, v);
+  locked = g_build_filename (dir, "locked.png", NULL);
+  g_assert_cmpint (g_chmod (locked, 0), ==, 0);
+  ds = load_dir (dir, 2, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ds->n_samples, ==, 2);
+  g_assert_cmpuint (ds->skipped->len, ==, 1);
+  assert_reason (ds, dir, "locked.png", "Permission denied");
+  test_rm_rf (dir);
 }
 
 static void
@@ -698,6 +737,7 @@ main (int   argc,
   g_test_add_func ("/images/thumbnails", test_thumbnails);
   g_test_add_func ("/images/folder-labels", test_image_folder_labels);
   g_test_add_func ("/images/jpeg-orientation", test_jpeg_orientation);
+  g_test_add_func ("/images/jpeg-large", test_jpeg_large);
   g_test_add_func ("/images/bad-files", test_bad_files);
   g_test_add_func ("/images/unreadable", test_unreadable);
   g_test_add_func ("/images/too-few", test_too_few);

@@ -166,6 +166,12 @@ test_csv (void)
   g_assert_cmpuint (b->dim, ==, 3);
   g_assert_null (b->labels);
   g_assert_cmpfloat (b->features[8], ==, 9.0f);
+  {
+    float row[3];
+    bsc_dataset_get_row (b, 1, row);
+    g_assert_cmpfloat (row[0], ==, 4.0f);
+    g_assert_cmpfloat (row[2], ==, 6.0f);
+  }
 
   /* column 2 as labels, by index: integers */
   c = load (p, NULL, "2", &error);
@@ -208,6 +214,7 @@ test_csv_refused (void)
   expect_csv_refused (dir, "big.csv", "1,2\n1e39,2\n", "line 2, column 1");
   expect_csv_refused (dir, "word.csv", "1,2\n3,x\n", "line 2, column 2: 'x' "
                       "is not a number");
+  expect_csv_refused (dir, "names.csv", "a,b\n1,cat\n", "label column");
   expect_csv_refused (dir, "empty-field.csv", "1,2\n3,\n", "line 2, column 2");
   expect_csv_refused (dir, "one.csv", "a,b\n1,2\n", "1 samples");
   expect_csv_refused (dir, "empty.csv", "", "0 samples");
@@ -305,6 +312,12 @@ test_idx (void)
   g_assert_cmpuint (a->width, ==, 2);
   g_assert_cmpuint (a->height, ==, 2);
   g_assert_cmpuint (a->pixels[11], ==, 255);
+  {
+    float row[4];
+    bsc_dataset_get_row (a, 2, row);
+    g_assert_cmpfloat (row[0], ==, 8 / 255.0f);
+    g_assert_cmpfloat (row[3], ==, 1.0f);
+  }
   g_assert_cmpuint (a->n_classes, ==, 8);
   g_assert_cmpint (a->labels[0], ==, 7);
   g_assert_cmpint (a->labels[1], ==, 0);
@@ -362,6 +375,13 @@ test_fashion_mnist (void)
   g_assert_nonnull (strstr (summary, "Samples:    10000"));
   g_assert_nonnull (strstr (summary, "Ankle boot"));
   g_assert_nonnull (strstr (summary, "1000"));
+
+  /* the package's folder opens directly: train and test, 70,000 */
+  g_clear_pointer (&ds, bsc_dataset_unref);
+  ds = load (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ds->n_samples, ==, 70000);
+  g_assert_cmpuint (ds->n_classes, ==, 10);
 }
 
 static void
