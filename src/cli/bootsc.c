@@ -29,7 +29,8 @@ static const char commands_summary[] =
   "matrix, or an IDX file (MNIST family, gzip or not).  Without INPUT the\n"
   "bundled Fashion-MNIST sample is used.\n"
   "\n"
-  "Run \"bootsc COMMAND --help\" for the options of a command.\n"
+  "Run \"bootsc COMMAND --help\" for the options of a command\n"
+  "(\"bootsc --help-all\" lists the train options too).\n"
   "Exit status: 0 done, 1 failed, 2 bad usage, 130 interrupted (Ctrl-C).";
 
 int
@@ -69,6 +70,7 @@ run_top_level (int    argc,
                                 "transport supervision (BootSC), headless.");
   g_option_context_set_description (context, commands_summary);
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, bsc_cli_train_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return bsc_cli_usage_error (NULL, error->message);
   if (version)

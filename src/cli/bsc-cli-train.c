@@ -256,6 +256,25 @@ train_options_clear (BscTrainOptions *o,
     g_clear_pointer (&config_options[i].value, g_free);
 }
 
+GOptionGroup *
+bsc_cli_train_option_group (void)
+{
+  static BscTrainOptions o;
+  static TrainArgs args;
+  g_autofree GOptionEntry *entries = make_entries (&o, &args);
+  GOptionGroup *group = g_option_group_new ("train",
+                                            "Options of bootsc train:",
+                                            "Show the options of bootsc "
+                                            "train", NULL, NULL);
+
+  /* The remaining-arguments entry belongs to the train command only. */
+  for (guint i = 0; entries[i].long_name; i++)
+    if (strcmp (entries[i].long_name, G_OPTION_REMAINING) == 0)
+      entries[i] = (GOptionEntry) { NULL };
+  g_option_group_add_entries (group, entries);
+  return group;
+}
+
 int
 bsc_cli_train (int    argc,
                char **argv)

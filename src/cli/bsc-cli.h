@@ -50,6 +50,10 @@ int      bsc_cli_inspect         (int       argc,
 int      bsc_cli_export_clusters (int       argc,
                                   char    **argv);
 
+/* The train options as a group of the top-level help (--help-all and
+ * --help-train), so that the man page lists them. */
+GOptionGroup *bsc_cli_train_option_group (void);
+
 /* Runs a parsed train command; returns an exit code. */
 int      bsc_cli_run_training    (BscTrainOptions *options);
 
