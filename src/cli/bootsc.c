@@ -7,16 +7,17 @@
  * The bootsc command: dispatches to its subcommands.
  */
 
+#include "config.h"
+
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 
-#include "config.h"
 #include "bsc-cli.h"
 
-static const char commands_summary[] =
+static const char commands_summary[] = N_(
   "Commands:\n"
   "  train [INPUT] --out DIR   train BootSC and write every result into DIR\n"
   "  inspect [INPUT]           show what a load of INPUT finds, without "
@@ -31,7 +32,7 @@ static const char commands_summary[] =
   "\n"
   "Run \"bootsc COMMAND --help\" for the options of a command\n"
   "(\"bootsc --help-all\" lists the train options too).\n"
-  "Exit status: 0 done, 1 failed, 2 bad usage, 130 interrupted (Ctrl-C).";
+  "Exit status: 0 done, 1 failed, 2 bad usage, 130 interrupted (Ctrl-C).");
 
 int
 bsc_cli_usage_error (const char *command,
@@ -60,15 +61,16 @@ run_top_level (int    argc,
   gboolean version = FALSE;
   GOptionEntry entries[] = {
     { "version", 'V', 0, G_OPTION_ARG_NONE, &version,
-      "Show the version and exit", NULL },
+      N_("Show the version and exit"), NULL },
     { NULL }
   };
 
   context = g_option_context_new ("COMMAND [OPTIONS]");
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-                                "Deep spectral clustering with optimal-"
-                                "transport supervision (BootSC), headless.");
-  g_option_context_set_description (context, commands_summary);
+                                _("Deep spectral clustering with optimal-"
+                                "transport supervision (BootSC), headless."));
+  g_option_context_set_description (context, _(commands_summary));
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, bsc_cli_train_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -79,8 +81,8 @@ run_top_level (int    argc,
       return BSC_EXIT_OK;
     }
   if (argc > 1)
-    return bsc_cli_usage_error (NULL, "unknown command");
-  return bsc_cli_usage_error (NULL, "a command is required");
+    return bsc_cli_usage_error (NULL, _("unknown command"));
+  return bsc_cli_usage_error (NULL, _("a command is required"));
 }
 
 int
@@ -89,6 +91,7 @@ main (int   argc,
 {
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 
   if (argc < 2 || argv[1][0] == '-')
     return run_top_level (argc, argv);

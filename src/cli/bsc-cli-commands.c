@@ -9,6 +9,10 @@
 
 #include <stdio.h>
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "bsc-cli.h"
 #include "bsc-error.h"
 #include "bsc-export.h"
@@ -29,13 +33,13 @@ bsc_cli_inspect (int    argc,
   BscLoadOptions load;
   GOptionEntry entries[] = {
     { "labels", 'l', 0, G_OPTION_ARG_FILENAME, &labels,
-      "Ground-truth labels for a matrix or IDX input", "FILE" },
+      N_("Ground-truth labels for a matrix or IDX input"), N_("FILE") },
     { "label-column", 0, 0, G_OPTION_ARG_STRING, &label_column,
-      "CSV input: the column holding labels", "COLUMN" },
+      N_("CSV input: the column holding labels"), N_("COLUMN") },
     { "image-size", 0, 0, G_OPTION_ARG_INT, &image_size,
-      "Training resolution of images (28)", "PIXELS" },
-    { "rgb", 0, 0, G_OPTION_ARG_NONE, &rgb, "Read images in colour", NULL },
-    { "gray", 0, 0, G_OPTION_ARG_NONE, &gray, "Read images as grayscale",
+      N_("Training resolution of images (28)"), N_("PIXELS") },
+    { "rgb", 0, 0, G_OPTION_ARG_NONE, &rgb, N_("Read images in colour"), NULL },
+    { "gray", 0, 0, G_OPTION_ARG_NONE, &gray, N_("Read images as grayscale"),
       NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL,
       NULL },
@@ -44,18 +48,19 @@ bsc_cli_inspect (int    argc,
 
   g_set_prgname ("bootsc inspect");
   context = g_option_context_new ("[INPUT]");
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-                                "Show what a load of INPUT finds (samples, "
+                                _("Show what a load of INPUT finds (samples, "
                                 "dimensions, labels and their counts, skipped "
-                                "files with the reason) without training.");
+                                "files with the reason) without training."));
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return bsc_cli_usage_error ("inspect", error->message);
   if (rest && rest[0] && rest[1])
-    return bsc_cli_usage_error ("inspect", "one INPUT at most");
+    return bsc_cli_usage_error ("inspect", _("one INPUT at most"));
   if (image_size < 4 || image_size > 1024 || (rgb && gray))
-    return bsc_cli_usage_error ("inspect", "--image-size must be 4 to 1024, "
-                                "and --rgb and --gray exclude each other");
+    return bsc_cli_usage_error ("inspect", _("--image-size must be 4 to 1024, "
+                                "and --rgb and --gray exclude each other"));
   bsc_load_options_init (&load);
   load.image_size = image_size;
   load.image_rgb = rgb ? 1 : gray ? 0 : -1;
@@ -95,8 +100,8 @@ export_from (const char *from,
   if (paths == NULL)
     {
       g_set_error (&error, BSC_ERROR, BSC_ERROR_INVALID_DATA,
-                   "%s has no path column: only runs on image folders can be "
-                   "exported", csv);
+                   _("%s has no path column: only runs on image folders can be "
+                   "exported"), csv);
       return bsc_cli_fail (error);
     }
   if (!bsc_export_clusters (to, (const char * const *) paths->pdata,
@@ -119,11 +124,11 @@ bsc_cli_export_clusters (int    argc,
   gboolean link = FALSE;
   GOptionEntry entries[] = {
     { "from", 'f', 0, G_OPTION_ARG_FILENAME, &from,
-      "A run folder of bootsc train, or its assignments.csv", "DIR|FILE" },
+      N_("A run folder of bootsc train, or its assignments.csv"), N_("DIR|FILE") },
     { "to", 't', 0, G_OPTION_ARG_FILENAME, &to,
-      "Folder to create cluster-NN folders in", "DIR" },
+      N_("Folder to create cluster-NN folders in"), N_("DIR") },
     { "link", 0, 0, G_OPTION_ARG_NONE, &link,
-      "Make symbolic links instead of copies", NULL },
+      N_("Make symbolic links instead of copies"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL,
       NULL },
     { NULL }
@@ -131,16 +136,17 @@ bsc_cli_export_clusters (int    argc,
 
   g_set_prgname ("bootsc export-clusters");
   context = g_option_context_new (NULL);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-                                "Make one folder per cluster holding copies "
-                                "(or symbolic links) of its images.");
+                                _("Make one folder per cluster holding copies "
+                                "(or symbolic links) of its images."));
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return bsc_cli_usage_error ("export-clusters", error->message);
   if (rest && rest[0])
-    return bsc_cli_usage_error ("export-clusters", "unexpected argument");
+    return bsc_cli_usage_error ("export-clusters", _("unexpected argument"));
   if (from == NULL || to == NULL)
     return bsc_cli_usage_error ("export-clusters",
-                                "--from and --to are required");
+                                _("--from and --to are required"));
   return export_from (from, to, link);
 }

@@ -8,6 +8,8 @@
  * progress line, stop cleanly on Ctrl-C, and write every result.
  */
 
+#include "config.h"
+
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
+#include <glib/gi18n-lib.h>
 
 #include "bsc-cli.h"
 #include "bsc-error.h"
@@ -101,8 +104,8 @@ bsc_cli_load (const char           *input,
   if (input == NULL && (input = sample = bsc_load_find_sample ()) == NULL)
     {
       g_set_error_literal (error, BSC_ERROR, BSC_ERROR_IO,
-                           "No INPUT given and the bundled sample was not "
-                           "found; give a folder or file to read");
+                           _("No INPUT given and the bundled sample was not "
+                           "found; give a folder or file to read"));
       return NULL;
     }
   data = bsc_load (input, options, load_progress_cb, &progress, cancellable,
@@ -412,7 +415,7 @@ prepare (Run     *run,
       int saved_errno = errno;
 
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "Cannot create the output folder %s: %s", o->out,
+                   _("Cannot create the output folder %s: %s"), o->out,
                    g_strerror (saved_errno));
       return FALSE;
     }
@@ -471,8 +474,8 @@ bsc_cli_run_training (BscTrainOptions *o)
   if (o->export_mode && run.data->paths == NULL)
     {
       run_clear (&run);
-      return bsc_cli_usage_error ("train", "--export-clusters needs an image "
-                                  "folder as INPUT");
+      return bsc_cli_usage_error ("train", _("--export-clusters needs an image "
+                                  "folder as INPUT"));
     }
   while (!should_stop (&run) && train_step (&run, &step_error))
     ;

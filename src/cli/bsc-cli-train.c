@@ -13,6 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "bsc-cli.h"
 #include "bsc-error.h"
 
@@ -50,7 +54,7 @@ typedef struct
   char    **rest;
 } TrainArgs;
 
-static const char train_description[] =
+static const char train_description[] = N_(
   "Writes into DIR: assignments.csv (sample, cluster, confidence, label),\n"
   "metrics.json (acc, nmi, ari when labels exist, samples, clusters,\n"
   "epochs, seconds_per_epoch, configuration), history.csv (per step losses,\n"
@@ -70,7 +74,7 @@ static const char train_description[] =
   "  bootsc train t10k-images-idx3-ubyte.gz --labels "
   "t10k-labels-idx1-ubyte.gz \\\n"
   "      --out fmnist --epochs 20\n"
-  "  bootsc train --resume run/model.safetensors --out run";
+  "  bootsc train --resume run/model.safetensors --out run");
 
 static GOptionEntry *
 make_entries (BscTrainOptions *o,
@@ -79,54 +83,54 @@ make_entries (BscTrainOptions *o,
   ConfigOption *c = config_options;
   GOptionEntry entries[] = {
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out,
-      "Folder for the results (created; required)", "DIR" },
+      N_("Folder for the results (created; required)"), N_("DIR") },
     { "clusters", 'k', 0, G_OPTION_ARG_STRING, &c[CLUSTERS].value,
-      "Number of clusters (default: the number of labels, else 10)", "K" },
+      N_("Number of clusters (default: the number of labels, else 10)"), N_("K") },
     { "epochs", 'e', 0, G_OPTION_ARG_STRING, &c[EPOCHS].value,
-      "Training epochs; the learning rate decays to 0 over them (100)", "N" },
+      N_("Training epochs; the learning rate decays to 0 over them (100)"), N_("N") },
     { "batch-size", 'b', 0, G_OPTION_ARG_STRING, &c[BATCH].value,
-      "Samples per step, at least the embedding width (256)", "B" },
+      N_("Samples per step, at least the embedding width (256)"), N_("B") },
     { "preset", 0, 0, G_OPTION_ARG_STRING, &args->preset,
-      "Network widths: authors (1024,512,4096,128), small (512,256,1024,64) "
-      "or tiny (128,64,256,32)", "NAME" },
+      N_("Network widths: authors (1024,512,4096,128), small (512,256,1024,64) "
+      "or tiny (128,64,256,32)"), N_("NAME") },
     { "widths", 'w', 0, G_OPTION_ARG_STRING, &args->widths,
-      "Network widths: backbone hidden1,hidden2 then head hidden,embedding",
-      "H1,H2,P,E" },
+      N_("Network widths: backbone hidden1,hidden2 then head hidden,embedding"),
+      N_("H1,H2,P,E") },
     { "lr", 0, 0, G_OPTION_ARG_STRING, &c[LR].value,
-      "Base learning rate (default 0.04 x B / 256)", "RATE" },
+      N_("Base learning rate (default 0.04 x B / 256)"), N_("RATE") },
     { "lambda", 0, 0, G_OPTION_ARG_STRING, &c[LAMBDA].value,
-      "Weight of the cluster loss against the affinity loss (1)", "X" },
+      N_("Weight of the cluster loss against the affinity loss (1)"), N_("X") },
     { "sk-epsilon", 0, 0, G_OPTION_ARG_STRING, &c[SK_EPS].value,
-      "Sinkhorn-Knopp entropic regularisation (0.05)", "EPS" },
+      N_("Sinkhorn-Knopp entropic regularisation (0.05)"), N_("EPS") },
     { "sk-iterations", 0, 0, G_OPTION_ARG_STRING, &c[SK_ITER].value,
-      "Sinkhorn-Knopp iterations (3)", "N" },
+      N_("Sinkhorn-Knopp iterations (3)"), N_("N") },
     { "seed", 's', 0, G_OPTION_ARG_STRING, &c[SEED].value,
-      "Random seed; the same seed and threads give the same run (0)", "N" },
+      N_("Random seed; the same seed and threads give the same run (0)"), N_("N") },
     { "threads", 't', 0, G_OPTION_ARG_STRING, &c[THREADS].value,
-      "OpenBLAS and decoder threads (0: all cores)", "N" },
+      N_("OpenBLAS and decoder threads (0: all cores)"), N_("N") },
     { "image-size", 0, 0, G_OPTION_ARG_STRING, &c[IMAGE_SIZE].value,
-      "Training resolution of images, square (28)", "PIXELS" },
+      N_("Training resolution of images, square (28)"), N_("PIXELS") },
     { "rgb", 0, 0, G_OPTION_ARG_NONE, &args->rgb,
-      "Train on colour images (default: chosen from the collection)", NULL },
+      N_("Train on colour images (default: chosen from the collection)"), NULL },
     { "gray", 0, 0, G_OPTION_ARG_NONE, &args->gray,
-      "Train on grayscale images", NULL },
+      N_("Train on grayscale images"), NULL },
     { "eval-every", 0, 0, G_OPTION_ARG_STRING, &c[EVAL_EVERY].value,
-      "Evaluate every N epochs, 0 only at the end (1)", "N" },
+      N_("Evaluate every N epochs, 0 only at the end (1)"), N_("N") },
     { "labels", 'l', 0, G_OPTION_ARG_FILENAME, &o->labels,
-      "Ground-truth labels for a matrix or IDX input (.npy, text, IDX)",
-      "FILE" },
+      N_("Ground-truth labels for a matrix or IDX input (.npy, text, IDX)"),
+      N_("FILE") },
     { "label-column", 0, 0, G_OPTION_ARG_STRING, &o->label_column,
-      "CSV input: the column (name or 0-based index) holding labels",
-      "COLUMN" },
+      N_("CSV input: the column (name or 0-based index) holding labels"),
+      N_("COLUMN") },
     { "resume", 'r', 0, G_OPTION_ARG_FILENAME, &o->resume,
-      "Continue the run saved in a checkpoint (its configuration is used)",
-      "CHECKPOINT" },
+      N_("Continue the run saved in a checkpoint (its configuration is used)"),
+      N_("CHECKPOINT") },
     { "stop-after", 0, 0, G_OPTION_ARG_STRING, &args->stop_after,
-      "Stop after this epoch and save (resume later with --resume)", "EPOCH" },
+      N_("Stop after this epoch and save (resume later with --resume)"), N_("EPOCH") },
     { "export-clusters", 0, 0, G_OPTION_ARG_STRING, &o->export_mode,
-      "Also make DIR/clusters/cluster-NN folders of the images", "copy|link" },
+      N_("Also make DIR/clusters/cluster-NN folders of the images"), N_("copy|link") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
-      "Print nothing but errors", NULL },
+      N_("Print nothing but errors"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args->rest,
       NULL, NULL },
     { NULL }
@@ -147,7 +151,7 @@ parse_widths (const char  *text,
   if (g_strv_length (parts) != 4)
     {
       g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG,
-                   "--widths needs four numbers H1,H2,P,E, not \"%s\"", text);
+                   _("--widths needs four numbers H1,H2,P,E, not \"%s\""), text);
       return FALSE;
     }
   for (guint i = 0; i < 4; i++)
@@ -166,7 +170,7 @@ apply_config_options (BscTrainOptions *o,
   if (args->preset && !bsc_config_parse_preset (args->preset, &preset))
     {
       g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG,
-                   "--preset must be authors, small or tiny, not \"%s\"",
+                   _("--preset must be authors, small or tiny, not \"%s\""),
                    args->preset);
       return FALSE;
     }
@@ -182,12 +186,12 @@ apply_config_options (BscTrainOptions *o,
       if (c->value == NULL
           || bsc_config_set_value (&o->config, c->key, c->value, &local))
         continue;
-      g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG, "--%s %s: %s",
+      g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG, _("--%s %s: %s"),
                    c->option, c->value, local->message);
       return FALSE;
     }
   o->clusters_given = config_options[CLUSTERS].value != NULL;
-  return TRUE;
+  return bsc_config_validate (&o->config, error);
 }
 
 static gboolean G_GNUC_PRINTF (2, 3)
@@ -213,22 +217,22 @@ apply_other_options (BscTrainOptions *o,
   guint64 value;
 
   if (args->rgb && args->gray)
-    return invalid (error, "--rgb and --gray exclude each other");
+    return invalid (error, _("--rgb and --gray exclude each other"));
   if (o->export_mode && strcmp (o->export_mode, "copy") != 0
       && strcmp (o->export_mode, "link") != 0)
-    return invalid (error, "--export-clusters must be copy or link, "
-                    "not \"%s\"", o->export_mode);
+    return invalid (error, _("--export-clusters must be copy or link, "
+                    "not \"%s\""), o->export_mode);
   if (args->stop_after
       && !g_ascii_string_to_unsigned (args->stop_after, 10, 1, G_MAXUINT,
                                       &value, NULL))
-    return invalid (error, "--stop-after needs an epoch number >= 1, "
-                    "not \"%s\"", args->stop_after);
+    return invalid (error, _("--stop-after needs an epoch number >= 1, "
+                    "not \"%s\""), args->stop_after);
   o->stop_after = args->stop_after ? (guint) value : 0;
   if (args->rest && args->rest[0] && args->rest[1])
-    return invalid (error, "one INPUT at most (got \"%s\" and \"%s\")",
+    return invalid (error, _("one INPUT at most (got \"%s\" and \"%s\")"),
                     args->rest[0], args->rest[1]);
   if (o->out == NULL)
-    return invalid (error, "--out DIR is required");
+    return invalid (error, _("--out DIR is required"));
   o->input = args->rest && args->rest[0] ? g_strdup (args->rest[0]) : NULL;
   o->load.image_size = o->config.image_size;
   o->load.image_rgb = args->rgb ? 1 : args->gray ? 0 : -1;
@@ -263,14 +267,15 @@ bsc_cli_train_option_group (void)
   static TrainArgs args;
   g_autofree GOptionEntry *entries = make_entries (&o, &args);
   GOptionGroup *group = g_option_group_new ("train",
-                                            "Options of bootsc train:",
-                                            "Show the options of bootsc "
-                                            "train", NULL, NULL);
+                                            _("Options of bootsc train:"),
+                                            _("Show the options of bootsc "
+                                              "train"), NULL, NULL);
 
   /* The remaining-arguments entry belongs to the train command only. */
   for (guint i = 0; entries[i].long_name; i++)
     if (strcmp (entries[i].long_name, G_OPTION_REMAINING) == 0)
       entries[i] = (GOptionEntry) { NULL };
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
   g_option_group_add_entries (group, entries);
   return group;
 }
@@ -288,12 +293,13 @@ bsc_cli_train (int    argc,
 
   g_set_prgname ("bootsc train");
   context = g_option_context_new ("[INPUT]");
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-                                "Train BootSC on INPUT (an image folder, "
+                                _("Train BootSC on INPUT (an image folder, "
                                 ".npy/.csv matrix or IDX file; default: the "
                                 "bundled sample) and write every result "
-                                "into DIR.");
-  g_option_context_set_description (context, train_description);
+                                "into DIR."));
+  g_option_context_set_description (context, _(train_description));
   g_option_context_add_main_entries (context, entries, NULL);
   bsc_config_init (&o.config);
   bsc_load_options_init (&o.load);
