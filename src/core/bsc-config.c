@@ -170,12 +170,24 @@ field_get (const BscConfig *config,
     }
 }
 
+/* The shortest of %.15g / %.17g that reads back to the same double, in
+ * the C locale (0.9 rather than 0.90000000000000002). */
+static char *
+double_to_text (double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (buf, sizeof buf, "%.15g", v);
+  if (g_ascii_strtod (buf, NULL) != v)
+    g_ascii_formatd (buf, sizeof buf, "%.17g", v);
+  return g_strdup (buf);
+}
+
 static char *
 field_to_text (const BscConfig *config,
                const Field     *f)
 {
   const guint8 *p = (const guint8 *) config + f->offset;
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
   switch (f->type)
     {
@@ -184,7 +196,7 @@ field_to_text (const BscConfig *config,
     case FIELD_UINT64:
       return g_strdup_printf ("%" G_GUINT64_FORMAT, *(const guint64 *) p);
     case FIELD_DOUBLE:
-      return g_strdup (g_ascii_dtostr (buf, sizeof buf, *(const double *) p));
+      return double_to_text (*(const double *) p);
     case FIELD_BOOL:
       return g_strdup (*(const gboolean *) p ? "true" : "false");
     default:

@@ -16,6 +16,11 @@
 #include <string.h>
 
 #include "bsc-layers.h"
+#include "bsc-parallel.h"
+
+/* The kernels below are loops the compiler must vectorise; -O2 alone
+ * (the project default) does not. */
+#pragma GCC optimize ("O3")
 
 /* y (rows x out) = x (rows x in) W^T + b, W out x in (PyTorch layout). */
 void
@@ -69,99 +74,311 @@ bsc_linear_backward (float       *dx,
                  1.0f, dy, out, w, in, 0.0f, dx, in);
 }
 
-/* a rows x cols.  mean_c = sum_r a_rc / rows; var_c = sum_r (a_rc -
- * mean_c)^2 / rows (biased, two passes); invstd_c = 1/sqrt (var_c + eps). */
-void
-bsc_bn_stats (double      *mean,
-              double      *invstd,
-              double      *var,
-              const float *a,
-              gsize        rows,
-              gsize        cols,
-              double       eps)
+/* Per-call state of the column-parallel BatchNorm kernels. */
+typedef struct
 {
-  memset (mean, 0, cols * sizeof (double));
-  memset (var, 0, cols * sizeof (double));
-  for (gsize r = 0; r < rows; r++)
-    for (gsize c = 0; c < cols; c++)
-      mean[c] += a[r * cols + c];
-  for (gsize c = 0; c < cols; c++)
-    mean[c] /= (double) rows;
-  for (gsize r = 0; r < rows; r++)
-    for (gsize c = 0; c < cols; c++)
-      {
-        double d = a[r * cols + c] - mean[c];
+  float        *h;
+  float        *g;
+  const float  *a;
+  const float  *hmask;
+  double       *mean;
+  double       *invstd;
+  const float  *gamma;
+  const float  *beta;
+  float        *rm;
+  float        *rv;
+  float        *dgamma;
+  float        *dbeta;
+  float        *s1;      /* cols: per-column float scratch */
+  float        *s2;
+  float        *s3;
+  float        *s4;
+  float        *s5;
+  double       *d1;      /* cols: per-column double scratch */
+  double       *d2;
+  gsize         rows;
+  gsize         cols;
+  double        eps;
+  double        momentum;
+  gboolean      relu;
+} BnJob;
 
-        var[c] += d * d;
-      }
-  for (gsize c = 0; c < cols; c++)
-    {
-      var[c] /= (double) rows;
-      invstd[c] = 1.0 / sqrt (var[c] + eps);
-    }
-}
+#define BN_ALIGN 16
+#define BN_MIN_WORK 256
 
-/* h_rc = a_rc * scale_c + shift_c with scale = gamma invstd and shift =
- * beta - mean scale, i.e. (a - mean) invstd gamma + beta; ReLU optional. */
-void
-bsc_bn_apply (float        *h,
-              const float  *a,
-              const double *mean,
-              const double *invstd,
-              const float  *gamma,
-              const float  *beta,
-              gsize         rows,
-              gsize         cols,
-              gboolean      relu)
+/* h[r, c] = a[r, c] scale[c] + shift[c], then ReLU, for c in [c0, c1). */
+static void
+bn_apply_cols (float       *restrict h,
+               const float *restrict a,
+               const float *restrict scale,
+               const float *restrict shift,
+               gsize        rows,
+               gsize        cols,
+               gsize        c0,
+               gsize        c1,
+               gboolean     relu)
 {
-  g_autofree float *scale = g_new (float, cols);
-  g_autofree float *shift = g_new (float, cols);
-
-  for (gsize c = 0; c < cols; c++)
-    {
-      double s = gamma[c] * invstd[c];
-
-      scale[c] = (float) s;
-      shift[c] = (float) (beta[c] - mean[c] * s);
-    }
   for (gsize r = 0; r < rows; r++)
     {
-      const float *ar = a + r * cols;
-      float *hr = h + r * cols;
+      const float *restrict ar = a + r * cols;
+      float *restrict hr = h + r * cols;
 
       if (relu)
-        for (gsize c = 0; c < cols; c++)
+        for (gsize c = c0; c < c1; c++)
           {
             float v = ar[c] * scale[c] + shift[c];
 
             hr[c] = v > 0.0f ? v : 0.0f;
           }
       else
-        for (gsize c = 0; c < cols; c++)
+        for (gsize c = c0; c < c1; c++)
           hr[c] = ar[c] * scale[c] + shift[c];
     }
 }
 
-void
-bsc_bn_update_running (float        *rm,
-                       float        *rv,
-                       const double *mean,
-                       const double *var,
-                       gsize         rows,
-                       gsize         cols,
-                       double        momentum)
+/* Columns [c0, c1) of train-mode BN: mean and biased variance in one pass
+ * of double sums (sum, sum of squares), then apply, then the running
+ * statistics (unbiased variance) when rm is set. */
+static void
+bn_train_range (gsize    c0,
+                gsize    c1,
+                gpointer data)
 {
+  BnJob *j = data;
+  double *restrict sum = j->d1, *restrict sq = j->d2;
+  gsize rows = j->rows, cols = j->cols;
   double unbias = rows > 1 ? (double) rows / (double) (rows - 1) : 1.0;
 
-  for (gsize c = 0; c < cols; c++)
+  for (gsize c = c0; c < c1; c++)
+    sum[c] = sq[c] = 0.0;
+  for (gsize r = 0; r < rows; r++)
     {
-      rm[c] = (float) ((1.0 - momentum) * rm[c] + momentum * mean[c]);
-      rv[c] = (float) ((1.0 - momentum) * rv[c] + momentum * var[c] * unbias);
+      const float *restrict ar = j->a + r * cols;
+
+      for (gsize c = c0; c < c1; c++)
+        {
+          double v = ar[c];
+
+          sum[c] += v;
+          sq[c] += v * v;
+        }
+    }
+  for (gsize c = c0; c < c1; c++)
+    {
+      double m = sum[c] / rows;
+      double var = MAX (sq[c] / rows - m * m, 0.0);
+      double is = 1.0 / sqrt (var + j->eps);
+      double sc = j->gamma[c] * is;
+
+      j->mean[c] = m;
+      j->invstd[c] = is;
+      j->s1[c] = (float) sc;
+      j->s2[c] = (float) (j->beta[c] - m * sc);
+      if (j->rm != NULL)
+        {
+          j->rm[c] = (float) ((1.0 - j->momentum) * j->rm[c] + j->momentum * m);
+          j->rv[c] = (float) ((1.0 - j->momentum) * j->rv[c]
+                              + j->momentum * var * unbias);
+        }
+    }
+  bn_apply_cols (j->h, j->a, j->s1, j->s2, rows, cols, c0, c1, j->relu);
+}
+
+static void
+bn_job_alloc (BnJob *j,
+              gsize  cols)
+{
+  j->s1 = g_new (float, 5 * cols);
+  j->s2 = j->s1 + cols;
+  j->s3 = j->s2 + cols;
+  j->s4 = j->s3 + cols;
+  j->s5 = j->s4 + cols;
+  j->d1 = g_new (double, 2 * cols);
+  j->d2 = j->d1 + cols;
+}
+
+static void
+bn_job_free (BnJob *j)
+{
+  g_free (j->s1);
+  g_free (j->d1);
+}
+
+/* a, h rows x cols.  Batch mean_c, biased var_c, invstd_c = 1/sqrt (var_c
+ * + eps); h = (a - mean) invstd gamma + beta (ReLU'd if relu); running
+ * rm = (1-m) rm + m mean, rv = (1-m) rv + m var rows/(rows-1) if rm. */
+void
+bsc_bn_forward_train (float        *h,
+                      double       *mean,
+                      double       *invstd,
+                      const float  *a,
+                      const float  *gamma,
+                      const float  *beta,
+                      gsize         rows,
+                      gsize         cols,
+                      gboolean      relu,
+                      float        *rm,
+                      float        *rv,
+                      double        momentum)
+{
+  BnJob j = { .h = h, .a = a, .mean = mean, .invstd = invstd, .gamma = gamma,
+              .beta = beta, .rm = rm, .rv = rv, .rows = rows, .cols = cols,
+              .eps = BSC_BN_EPS, .momentum = momentum, .relu = relu };
+
+  bn_job_alloc (&j, cols);
+  _bsc_parallel_for (cols, BN_ALIGN, BN_MIN_WORK, bn_train_range, &j);
+  bn_job_free (&j);
+}
+
+static void
+bn_eval_range (gsize    c0,
+               gsize    c1,
+               gpointer data)
+{
+  BnJob *j = data;
+
+  for (gsize c = c0; c < c1; c++)
+    {
+      double is = 1.0 / sqrt ((double) j->rv[c] + j->eps);
+      double sc = j->gamma[c] * is;
+
+      j->s1[c] = (float) sc;
+      j->s2[c] = (float) (j->beta[c] - j->rm[c] * sc);
+    }
+  bn_apply_cols (j->h, j->a, j->s1, j->s2, j->rows, j->cols, c0, c1, j->relu);
+}
+
+/* h = (a - rm) / sqrt (rv + eps) gamma + beta, ReLU'd if relu. */
+void
+bsc_bn_forward_eval (float       *h,
+                     const float *a,
+                     const float *gamma,
+                     const float *beta,
+                     const float *rm,
+                     const float *rv,
+                     gsize        rows,
+                     gsize        cols,
+                     gboolean     relu)
+{
+  BnJob j = { .h = h, .a = a, .gamma = gamma, .beta = beta,
+              .rm = (float *) rm, .rv = (float *) rv, .rows = rows,
+              .cols = cols, .eps = BSC_BN_EPS, .relu = relu };
+
+  bn_job_alloc (&j, cols);
+  _bsc_parallel_for (cols, BN_ALIGN, BN_MIN_WORK, bn_eval_range, &j);
+  bn_job_free (&j);
+}
+
+#define BN_ROW_BLOCK 32
+
+/* Pass 1 over columns [c0, c1): g' = g [h > 0] (h may be NULL: no mask),
+ * sums of g' and g' xhat into d1, d2.  Float partial sums over blocks of
+ * BN_ROW_BLOCK rows (so the loop vectorises), added up in double. */
+static void
+bn_back_sums (BnJob *j,
+              gsize  c0,
+              gsize  c1)
+{
+  double *restrict sg = j->d1, *restrict sgx = j->d2;
+  const float *restrict fm = j->s1, *restrict fi = j->s2;
+  float *restrict pg = j->s3, *restrict pgx = j->s4;
+  gsize cols = j->cols;
+
+  for (gsize c = c0; c < c1; c++)
+    sg[c] = sgx[c] = 0.0;
+  for (gsize r0 = 0; r0 < j->rows; r0 += BN_ROW_BLOCK)
+    {
+      gsize r1 = MIN (j->rows, r0 + BN_ROW_BLOCK);
+
+      for (gsize c = c0; c < c1; c++)
+        pg[c] = pgx[c] = 0.0f;
+      for (gsize r = r0; r < r1; r++)
+        {
+          const float *restrict gr = j->g + r * cols;
+          const float *restrict ar = j->a + r * cols;
+          const float *restrict hr = j->hmask ? j->hmask + r * cols : gr;
+          float lim = j->hmask ? 0.0f : -INFINITY;
+
+          for (gsize c = c0; c < c1; c++)
+            {
+              float gl = gr[c], hl = hr[c];
+              float gv = (j->hmask == NULL || hl > lim) ? gl : 0.0f;
+
+              pg[c] += gv;
+              pgx[c] += gv * ((ar[c] - fm[c]) * fi[c]);
+            }
+        }
+      for (gsize c = c0; c < c1; c++)
+        {
+          sg[c] += pg[c];
+          sgx[c] += pgx[c];
+        }
     }
 }
 
-/* g rows x cols: dL/dh in, dL/da out.  With g' = g [h > 0] (if relu),
- * xhat = (a - mean) invstd, n = rows:
+/* Pass 2: da = gi g' - k1 - xhat k2 (in place into g). */
+static void
+bn_back_apply (BnJob *j,
+               gsize  c0,
+               gsize  c1)
+{
+  const float *restrict fm = j->s1, *restrict fi = j->s2;
+  const float *restrict k1 = j->s3, *restrict k2 = j->s4;
+  const float *restrict gi = j->s5;
+  gsize cols = j->cols;
+
+  for (gsize r = 0; r < j->rows; r++)
+    {
+      float *restrict gr = j->g + r * cols;
+      const float *restrict ar = j->a + r * cols;
+
+      if (j->hmask != NULL)
+        {
+          const float *restrict hr = j->hmask + r * cols;
+
+          for (gsize c = c0; c < c1; c++)
+            {
+              float gl = gr[c], hl = hr[c];
+              float gv = hl > 0.0f ? gl : 0.0f;
+
+              gr[c] = gi[c] * gv - k1[c] - (ar[c] - fm[c]) * fi[c] * k2[c];
+            }
+        }
+      else
+        for (gsize c = c0; c < c1; c++)
+          gr[c] = gi[c] * gr[c] - k1[c] - (ar[c] - fm[c]) * fi[c] * k2[c];
+    }
+}
+
+static void
+bn_backward_range (gsize    c0,
+                   gsize    c1,
+                   gpointer data)
+{
+  BnJob *j = data;
+  gsize rows = j->rows;
+
+  for (gsize c = c0; c < c1; c++)
+    {
+      j->s1[c] = (float) j->mean[c];
+      j->s2[c] = (float) j->invstd[c];
+    }
+  bn_back_sums (j, c0, c1);
+  for (gsize c = c0; c < c1; c++)
+    {
+      double gam = j->gamma[c] * j->invstd[c];
+
+      j->dgamma[c] += (float) j->d2[c];
+      j->dbeta[c] += (float) j->d1[c];
+      j->s3[c] = (float) (gam * j->d1[c] / rows);
+      j->s4[c] = (float) (gam * j->d2[c] / rows);
+      j->s5[c] = (float) gam;
+    }
+  bn_back_apply (j, c0, c1);
+}
+
+/* g rows x cols: dL/dh in, dL/da out.  With g' = g [h > 0] (if h, the
+ * ReLU output, is given), xhat = (a - mean) invstd, n = rows:
  *   dgamma += sum_r g' xhat, dbeta += sum_r g',
  *   da = gamma invstd (g' - sum g'/n - xhat sum (g' xhat)/n). */
 void
@@ -176,59 +393,13 @@ bsc_bn_backward (float        *g,
                  gsize         rows,
                  gsize         cols)
 {
-  g_autofree double *sg = g_new0 (double, cols);
-  g_autofree double *sgx = g_new0 (double, cols);
-  g_autofree float *fm = g_new (float, cols);
-  g_autofree float *fi = g_new (float, cols);
-  g_autofree float *k1 = g_new (float, cols);
-  g_autofree float *k2 = g_new (float, cols);
+  BnJob j = { .g = g, .dgamma = dgamma, .dbeta = dbeta, .hmask = h, .a = a,
+              .mean = (double *) mean, .invstd = (double *) invstd,
+              .gamma = gamma, .rows = rows, .cols = cols };
 
-  for (gsize c = 0; c < cols; c++)
-    {
-      fm[c] = (float) mean[c];
-      fi[c] = (float) invstd[c];
-    }
-  for (gsize r = 0; r < rows; r++)
-    {
-      float *gr = g + r * cols;
-      const float *ar = a + r * cols;
-
-      if (h != NULL)
-        {
-          const float *hr = h + r * cols;
-
-          for (gsize c = 0; c < cols; c++)
-            gr[c] = hr[c] > 0.0f ? gr[c] : 0.0f;
-        }
-      for (gsize c = 0; c < cols; c++)
-        {
-          sg[c] += gr[c];
-          sgx[c] += gr[c] * ((ar[c] - fm[c]) * fi[c]);
-        }
-    }
-  for (gsize c = 0; c < cols; c++)
-    {
-      double gi = gamma[c] * invstd[c];
-
-      dgamma[c] += (float) sgx[c];
-      dbeta[c] += (float) sg[c];
-      k1[c] = (float) (gi * sg[c] / (double) rows);
-      k2[c] = (float) (gi * sgx[c] / (double) rows);
-      fm[c] = (float) gi;
-    }
-  /* fm now holds gamma invstd. */
-  for (gsize r = 0; r < rows; r++)
-    {
-      float *gr = g + r * cols;
-      const float *ar = a + r * cols;
-
-      for (gsize c = 0; c < cols; c++)
-        {
-          float xhat = (ar[c] - (float) mean[c]) * fi[c];
-
-          gr[c] = fm[c] * gr[c] - k1[c] - xhat * k2[c];
-        }
-    }
+  bn_job_alloc (&j, cols);
+  _bsc_parallel_for (cols, BN_ALIGN, BN_MIN_WORK, bn_backward_range, &j);
+  bn_job_free (&j);
 }
 
 /* o, z rows x cols: z_i = o_i / n_i with n_i = max (|o_i|, 1e-12). */
@@ -385,6 +556,54 @@ bsc_soft_ce (const float *s,
   return loss / (double) rows;
 }
 
+typedef struct
+{
+  float       *p;
+  float       *m;
+  const float *g;
+  float        lr;
+  float        mu;
+  float        wd;
+  gboolean     first;
+} SgdJob;
+
+static void
+sgd_range (gsize    i0,
+           gsize    i1,
+           gpointer data)
+{
+  SgdJob *j = data;
+  float *restrict p = j->p, *restrict m = j->m;
+  const float *restrict g = j->g;
+  float lr = j->lr, mu = j->first ? 0.0f : j->mu, wd = j->wd;
+
+  /* mu = 0 on the first step gives m = d exactly (0 * m is 0 for the
+   * finite, zero-initialised buffer). */
+  for (gsize i = i0; i < i1; i++)
+    {
+      m[i] = mu * m[i] + (g[i] + wd * p[i]);
+      p[i] -= lr * m[i];
+    }
+}
+
+void
+bsc_sgd (float       *p,
+         float       *m,
+         const float *g,
+         gsize        n,
+         double       lr,
+         double       momentum,
+         double       weight_decay,
+         gboolean     first)
+{
+  SgdJob j = { p, m, g, (float) lr, (float) momentum, (float) weight_decay,
+               first };
+
+  if (first)
+    memset (m, 0, n * sizeof (float));
+  _bsc_parallel_for (n, 1024, 1 << 16, sgd_range, &j);
+}
+
 gboolean
 bsc_all_finite (const float *v,
                 gsize        n)
@@ -396,5 +615,23 @@ bsc_all_finite (const float *v,
    * the integer OR-reduction vectorises. */
   for (gsize i = 0; i < n; i++)
     bad |= (bits[i] & 0x7f800000u) == 0x7f800000u;
+  return bad == 0;
+}
+
+gboolean
+bsc_all_bounded (const float *v,
+                 gsize        n,
+                 int          max_exp)
+{
+  const guint32 *bits = (const guint32 *) v;
+  guint32 limit = (guint32) (127 + max_exp) << 23;
+  guint32 bad = 0;
+
+  g_return_val_if_fail (max_exp >= -126 && max_exp <= 128, FALSE);
+
+  /* With the sign cleared, a float's bits order like its magnitude; NaN
+   * and infinity lie above every finite value. */
+  for (gsize i = 0; i < n; i++)
+    bad |= (bits[i] & 0x7fffffffu) >= limit;
   return bad == 0;
 }

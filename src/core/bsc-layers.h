@@ -35,32 +35,34 @@ void   bsc_linear_backward (float       *dx,
                             gsize        in,
                             gsize        out);
 
-/* Batch statistics of a (rows x cols): mean and 1/sqrt (biased var + eps). */
-void   bsc_bn_stats        (double      *mean,
-                            double      *invstd,
-                            double      *var,
-                            const float *a,
-                            gsize        rows,
-                            gsize        cols,
-                            double       eps);
-/* h = (a - mean) * invstd * gamma + beta, then max (h, 0) if relu. */
-void   bsc_bn_apply        (float       *h,
-                            const float *a,
-                            const double *mean,
-                            const double *invstd,
-                            const float *gamma,
-                            const float *beta,
-                            gsize        rows,
-                            gsize        cols,
-                            gboolean     relu);
-/* running = (1 - m) running + m batch; the variance unbiased (rows-1). */
-void   bsc_bn_update_running (float        *rm,
-                              float        *rv,
-                              const double *mean,
-                              const double *var,
-                              gsize         rows,
-                              gsize         cols,
-                              double        momentum);
+#define BSC_BN_EPS 1e-5
+
+/* Train-mode BatchNorm over one batch a (rows x cols): batch mean and
+ * 1/sqrt (biased var + eps) into mean, invstd (cols, double); h = (a -
+ * mean) invstd gamma + beta, then max (h, 0) if relu; when rm is not NULL
+ * the running statistics move by momentum (variance unbiased). */
+void   bsc_bn_forward_train (float        *h,
+                             double       *mean,
+                             double       *invstd,
+                             const float  *a,
+                             const float  *gamma,
+                             const float  *beta,
+                             gsize         rows,
+                             gsize         cols,
+                             gboolean      relu,
+                             float        *rm,
+                             float        *rv,
+                             double        momentum);
+/* Eval-mode BatchNorm with the running statistics. */
+void   bsc_bn_forward_eval  (float       *h,
+                             const float *a,
+                             const float *gamma,
+                             const float *beta,
+                             const float *rm,
+                             const float *rv,
+                             gsize        rows,
+                             gsize        cols,
+                             gboolean     relu);
 /* Train-mode BN (+ReLU) backward.  g (rows x cols) holds dL/dh on entry
  * and dL/da on return; h is the forward output (ReLU mask) or NULL when
  * there was no ReLU.  dgamma += sum g xhat, dbeta += sum g. */
@@ -118,8 +120,24 @@ double bsc_soft_ce         (const float *s,
                             float       *ds,
                             double      *dlogtau);
 
+/* SGD with momentum and weight decay over n values: d = g + wd p;
+ * m = d if first, else momentum m + d; p -= lr m. */
+void   bsc_sgd             (float       *p,
+                            float       *m,
+                            const float *g,
+                            gsize        n,
+                            double       lr,
+                            double       momentum,
+                            double       weight_decay,
+                            gboolean     first);
+
 /* TRUE if every value is finite. */
 gboolean bsc_all_finite    (const float *v,
                             gsize        n);
+
+/* TRUE if every |v| < 2^max_exp (so NaN and infinity fail too). */
+gboolean bsc_all_bounded   (const float *v,
+                            gsize        n,
+                            int          max_exp);
 
 G_END_DECLS

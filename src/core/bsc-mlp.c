@@ -19,7 +19,6 @@
 #include "bsc-layers.h"
 #include "bsc-stage.h"
 
-#define BN_EPS 1e-5
 #define BN_MOMENTUM 0.1
 #define MAX_GROUPS 2
 
@@ -32,7 +31,6 @@ typedef struct
   float  *h;       /* rows x out */
   double *mean;    /* MAX_GROUPS x out */
   double *invstd;  /* MAX_GROUPS x out */
-  double *var;     /* out */
 } Block;
 
 typedef struct
@@ -74,7 +72,6 @@ mlp_finalize (BscStage *stage)
       g_free (b->name_h);
       g_free (b->mean);
       g_free (b->invstd);
-      g_free (b->var);
     }
   g_free (self->blocks);
   g_free (self->dims);
@@ -119,20 +116,6 @@ mlp_reserve (BscStage  *stage,
   return TRUE;
 }
 
-/* Eval-mode statistics: the running mean and 1/sqrt (running var + eps). */
-static void
-eval_stats (Block       *b,
-            const float *rm,
-            const float *rv,
-            gsize        cols)
-{
-  for (gsize c = 0; c < cols; c++)
-    {
-      b->mean[c] = rm[c];
-      b->invstd[c] = 1.0 / sqrt ((double) rv[c] + BN_EPS);
-    }
-}
-
 /* One block: a = x W^T (+ b); per group BN; h = ReLU (BN (a)) (or BN). */
 static void
 block_forward (BscMlpStage  *self,
@@ -151,25 +134,23 @@ block_forward (BscMlpStage  *self,
   bsc_linear_forward (b->a, x, st->values[b->w], bias, rows, in, out);
   if (mode == BSC_STAGE_EVAL)
     {
-      eval_stats (b, st->values[b->rm], st->values[b->rv], out);
-      bsc_bn_apply (b->h, b->a, b->mean, b->invstd, st->values[b->gamma],
-                    st->values[b->beta], rows, out, relu);
+      bsc_bn_forward_eval (b->h, b->a, st->values[b->gamma],
+                           st->values[b->beta], st->values[b->rm],
+                           st->values[b->rv], rows, out, relu);
       return;
     }
   for (guint g = 0; g < groups; g++)
     {
       gsize off = g * n * out;
-      double *mean = b->mean + g * out, *invstd = b->invstd + g * out;
+      gboolean train = mode == BSC_STAGE_TRAIN;
 
-      bsc_bn_stats (mean, invstd, b->var, b->a + off, n, out, BN_EPS);
-      bsc_bn_apply (b->h + off, b->a + off, mean, invstd,
-                    st->values[b->gamma], st->values[b->beta], n, out, relu);
-      if (mode == BSC_STAGE_TRAIN)
-        {
-          bsc_bn_update_running (st->values[b->rm], st->values[b->rv], mean,
-                                 b->var, n, out, BN_MOMENTUM);
-          st->values[b->nbt][0] += 1.0f;
-        }
+      bsc_bn_forward_train (b->h + off, b->mean + g * out, b->invstd + g * out,
+                            b->a + off, st->values[b->gamma],
+                            st->values[b->beta], n, out, relu,
+                            train ? st->values[b->rm] : NULL,
+                            train ? st->values[b->rv] : NULL, BN_MOMENTUM);
+      if (train)
+        st->values[b->nbt][0] += 1.0f;
     }
 }
 
@@ -342,7 +323,6 @@ _bsc_mlp_stage_new (const char         *prefix,
       b->name_h = g_strdup (names[2 * i + 1]);
       b->mean = g_new0 (double, MAX_GROUPS * out);
       b->invstd = g_new0 (double, MAX_GROUPS * out);
-      b->var = g_new0 (double, out);
     }
   /* Buffers after all parameters, in block order. */
   for (guint i = 0; i < n_blocks; i++)

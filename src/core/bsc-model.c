@@ -22,12 +22,16 @@
 #include "bsc-error.h"
 #include "bsc-layers.h"
 #include "bsc-model.h"
+#include "bsc-parallel.h"
 #include "bsc-polar.h"
 #include "bsc-sinkhorn.h"
 #include "bsc-stage.h"
 
 #define ALIGN_FLOATS 16
 #define NORM_EPS 1e-12
+/* Gradients at or beyond 2^100 (~1e30) are refused like NaN: one SGD step
+ * with them could overflow a parameter. */
+#define GRAD_LIMIT_EXP 100
 
 enum { OWN_PROTO_W, OWN_PROTO_B, OWN_LOGIT, OWN_LOGIT_W, N_OWN };
 
@@ -252,7 +256,8 @@ model_layout (BscModel  *self,
   self->grads = g_try_malloc0 (np * sizeof (float));
   self->mom = g_try_malloc0 (np * sizeof (float));
   self->buffers = g_try_malloc0 (MAX (nb, 1) * sizeof (float));
-  self->saved = g_try_malloc0 ((nb + np) * sizeof (float));
+  self->saved = g_try_malloc0 ((nb + (gsize) self->k * self->d + 2)
+                               * sizeof (float));
   if (!self->params || !self->grads || !self->mom || !self->buffers
       || !self->saved)
     {
@@ -308,6 +313,7 @@ set_threads (const BscConfig *config)
                           : (int) g_get_num_processors ();
 
   openblas_set_num_threads (n);
+  _bsc_parallel_set_threads (n);
 }
 
 BscModel *
@@ -496,21 +502,28 @@ normalise_rows (float *w,
     }
 }
 
-/* The rollback copy: BN buffers, then every parameter. */
+/* The rollback copy: what a step changes before its checks pass (BN
+ * buffers, the renormalised prototypes, the clamped temperatures). */
 static void
 model_save (BscModel *self)
 {
-  memcpy (self->saved, self->buffers, self->n_buffers * sizeof (float));
-  memcpy (self->saved + self->n_buffers, self->params,
-          self->n_params * sizeof (float));
+  gsize nb = self->n_buffers, np = (gsize) self->k * self->d;
+
+  memcpy (self->saved, self->buffers, nb * sizeof (float));
+  memcpy (self->saved + nb, self->own[OWN_PROTO_W], np * sizeof (float));
+  self->saved[nb + np] = self->own[OWN_LOGIT][0];
+  self->saved[nb + np + 1] = self->own[OWN_LOGIT_W][0];
 }
 
 static void
 model_restore (BscModel *self)
 {
-  memcpy (self->buffers, self->saved, self->n_buffers * sizeof (float));
-  memcpy (self->params, self->saved + self->n_buffers,
-          self->n_params * sizeof (float));
+  gsize nb = self->n_buffers, np = (gsize) self->k * self->d;
+
+  memcpy (self->buffers, self->saved, nb * sizeof (float));
+  memcpy (self->own[OWN_PROTO_W], self->saved + nb, np * sizeof (float));
+  self->own[OWN_LOGIT][0] = self->saved[nb + np];
+  self->own[OWN_LOGIT_W][0] = self->saved[nb + np + 1];
 }
 
 /* Rows 2b (views stacked) through both stages; returns y (2b x d). */
@@ -601,30 +614,13 @@ model_backward (BscModel *self,
   self->backbone->klass->backward (self->backbone, self->dh, n2, 2, NULL);
 }
 
-/* SGD on the whole parameter block: d = g + wd p; buf = d (first step) or
- * momentum buf + d; p -= lr buf. */
 static void
 model_sgd (BscModel *self,
            double    lr)
 {
-  float wd = (float) self->config.weight_decay;
-  float mu = (float) self->config.momentum;
-  float flr = (float) lr;
-  float *p = self->params, *g = self->grads, *m = self->mom;
-  gsize n = self->n_params;
-
-  if (self->has_momentum)
-    for (gsize i = 0; i < n; i++)
-      {
-        m[i] = mu * m[i] + (g[i] + wd * p[i]);
-        p[i] -= flr * m[i];
-      }
-  else
-    for (gsize i = 0; i < n; i++)
-      {
-        m[i] = g[i] + wd * p[i];
-        p[i] -= flr * m[i];
-      }
+  bsc_sgd (self->params, self->mom, self->grads, self->n_params, lr,
+           self->config.momentum, self->config.weight_decay,
+           !self->has_momentum);
   self->has_momentum = TRUE;
 }
 
@@ -640,7 +636,8 @@ bad_gradient (BscModel *self)
     {
       TensorRef *ref = value;
 
-      if (g_str_has_prefix (key, "grad_") && !bsc_all_finite (ref->data, ref->n))
+      if (g_str_has_prefix (key, "grad_")
+          && !bsc_all_bounded (ref->data, ref->n, GRAD_LIMIT_EXP))
         return key;
     }
   return "?";
@@ -659,11 +656,19 @@ check_step (BscModel      *self,
                    st->loss_affinity);
       return FALSE;
     }
-  if (!bsc_all_finite (self->grads, self->n_params))
+  if (!bsc_all_bounded (self->grads, self->n_params, GRAD_LIMIT_EXP))
     {
       g_set_error (error, BSC_ERROR, BSC_ERROR_NUMERIC,
-                   "The gradient %s is not finite (loss %g); the model was "
-                   "left unchanged", bad_gradient (self), st->loss);
+                   "The gradient %s is not finite or beyond 2^%d (loss %g); "
+                   "the model was left unchanged", bad_gradient (self),
+                   GRAD_LIMIT_EXP, st->loss);
+      return FALSE;
+    }
+  if (!bsc_all_finite (self->buffers, self->n_buffers))
+    {
+      g_set_error (error, BSC_ERROR, BSC_ERROR_NUMERIC,
+                   "The BatchNorm running statistics overflowed (input values "
+                   "too large?); the model was left unchanged");
       return FALSE;
     }
   return TRUE;

@@ -1,0 +1,223 @@
+/* test-config.c
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * BscConfig (defaults, presets, validation, key/value form) and BscRng.
+ */
+
+#include <locale.h>
+#include <math.h>
+#include <string.h>
+
+#include "bsc-config.h"
+#include "bsc-error.h"
+#include "bsc-rng.h"
+
+static void
+test_defaults (void)
+{
+  BscConfig c;
+  BscPreset p;
+  g_autoptr (GError) error = NULL;
+
+  bsc_config_init (&c);
+  g_assert_cmpuint (c.hidden1, ==, 1024);
+  g_assert_cmpuint (c.hidden2, ==, 512);
+  g_assert_cmpuint (c.proj_hidden, ==, 4096);
+  g_assert_cmpuint (c.embed_dim, ==, 128);
+  g_assert_cmpuint (c.batch_size, ==, 256);
+  g_assert_cmpuint (c.sk_iterations, ==, 3);
+  g_assert_cmpfloat (c.momentum, ==, 0.9);
+  g_assert_cmpfloat (c.weight_decay, ==, 5e-4);
+  g_assert_cmpfloat (c.tau_init, ==, 0.05);
+  g_assert_cmpfloat (bsc_config_get_lr (&c), ==, 0.04);
+  c.batch_size = 512;
+  g_assert_cmpfloat (bsc_config_get_lr (&c), ==, 0.08);
+  c.lr = 0.5;
+  g_assert_cmpfloat (bsc_config_get_lr (&c), ==, 0.5);
+  g_assert_true (bsc_config_validate (&c, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (bsc_config_parse_preset ("tiny", &p));
+  g_assert_cmpint (p, ==, BSC_PRESET_TINY);
+  g_assert_true (bsc_config_parse_preset ("Authors", &p));
+  g_assert_cmpint (p, ==, BSC_PRESET_AUTHORS);
+  g_assert_false (bsc_config_parse_preset ("huge", &p));
+  bsc_config_set_preset (&c, BSC_PRESET_SMALL);
+  g_assert_cmpuint (c.hidden1, ==, 512);
+  g_assert_cmpuint (c.embed_dim, ==, 64);
+  bsc_config_set_preset (&c, BSC_PRESET_TINY);
+  g_assert_cmpuint (c.proj_hidden, ==, 256);
+  g_assert_cmpuint (c.embed_dim, ==, 32);
+}
+
+static void
+assert_invalid (BscConfig  *c,
+                const char *word)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (bsc_config_validate (c, &error));
+  g_assert_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG);
+  g_assert_nonnull (strstr (error->message, word));
+  bsc_config_init (c);
+}
+
+static void
+test_validate (void)
+{
+  BscConfig c;
+
+  bsc_config_init (&c);
+  c.batch_size = 64;
+  assert_invalid (&c, "embed_dim");
+  c.momentum = 1.5;
+  assert_invalid (&c, "momentum");
+  c.lr = NAN;
+  assert_invalid (&c, "lr");
+  c.sk_epsilon = 0;
+  assert_invalid (&c, "sk_epsilon");
+  c.hidden1 = 0;
+  assert_invalid (&c, "hidden1");
+  c.n_clusters = 1;
+  assert_invalid (&c, "n_clusters");
+  c.mask_prob = 1.0;
+  assert_invalid (&c, "mask_prob");
+}
+
+static void
+test_table (void)
+{
+  g_autoptr (GHashTable) table = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  const char * const *keys = bsc_config_keys ();
+  BscConfig a, b;
+
+  bsc_config_init (&a);
+  a.input_dim = 784;
+  a.lr = 0.0123456789012345;
+  a.seed = G_GUINT64_CONSTANT (18446744073709551615);
+  a.image_rgb = TRUE;
+  a.noise_std = 1e-7;
+  table = bsc_config_to_table (&a);
+  g_assert_cmpuint (g_hash_table_size (table), ==, g_strv_length ((char **) keys));
+  g_assert_cmpstr (g_hash_table_lookup (table, "seed"), ==, "18446744073709551615");
+  g_assert_cmpstr (g_hash_table_lookup (table, "image_rgb"), ==, "true");
+  g_assert_null (strchr (g_hash_table_lookup (table, "lr"), ','));
+  g_assert_cmpstr (g_hash_table_lookup (table, "momentum"), ==, "0.9");
+
+  /* Round trip: every value comes back exactly. */
+  memset (&b, 0, sizeof b);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_assert_true (bsc_config_set_value (&b, keys[i],
+                                           g_hash_table_lookup (table, keys[i]),
+                                           &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpmem (&a, sizeof a, &b, sizeof b);
+
+  text = bsc_config_to_string (&a);
+  g_assert_nonnull (strstr (text, "batch_size=256"));
+
+  g_assert_true (bsc_config_set_value (&b, "lr", " 1.5 ", &error));
+  g_assert_cmpfloat (b.lr, ==, 1.5);
+  g_assert_true (bsc_config_set_value (&b, "image_rgb", "no", &error));
+  g_assert_false (b.image_rgb);
+  g_assert_false (bsc_config_set_value (&b, "lr", "1,5", &error));
+  g_assert_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG);
+  g_clear_error (&error);
+  g_assert_false (bsc_config_set_value (&b, "epochs", "-3", &error));
+  g_assert_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG);
+  g_clear_error (&error);
+  g_assert_false (bsc_config_set_value (&b, "epochs", "99999999999", &error));
+  g_clear_error (&error);
+  g_assert_false (bsc_config_set_value (&b, "colour", "red", &error));
+  g_assert_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG);
+  g_assert_nonnull (strstr (error->message, "colour"));
+}
+
+/* Under a locale that writes 1,5 the numbers still use a dot. */
+static void
+test_locale (void)
+{
+  const char *names[] = { "de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8" };
+  g_autoptr (GHashTable) table = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *found = NULL;
+  BscConfig c;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names) && found == NULL; i++)
+    found = setlocale (LC_NUMERIC, names[i]);
+  if (found == NULL)
+    {
+      g_test_skip ("no locale with a decimal comma installed");
+      return;
+    }
+  bsc_config_init (&c);
+  table = bsc_config_to_table (&c);
+  g_assert_cmpstr (g_hash_table_lookup (table, "momentum"), ==, "0.9");
+  g_assert_true (bsc_config_set_value (&c, "lr", "0.25", &error));
+  g_assert_cmpfloat (c.lr, ==, 0.25);
+  setlocale (LC_NUMERIC, "C");
+}
+
+static void
+test_rng (void)
+{
+  BscRng a, b;
+  gsize idx[50];
+  guint counts[5] = { 0 };
+  gboolean seen[50] = { FALSE };
+  double sum = 0.0, sq = 0.0;
+  int n = 20000;
+
+  bsc_rng_init (&a, 0);
+  bsc_rng_init (&b, 0);
+  for (guint i = 0; i < 100; i++)
+    g_assert_cmpuint (bsc_rng_next (&a), ==, bsc_rng_next (&b));
+  bsc_rng_init (&b, 1);
+  g_assert_cmpuint (bsc_rng_next (&a), !=, bsc_rng_next (&b));
+
+  for (int i = 0; i < n; i++)
+    {
+      float u = bsc_rng_uniform (&a);
+      double z = bsc_rng_normal (&a);
+
+      g_assert_cmpfloat (u, >=, 0.0f);
+      g_assert_cmpfloat (u, <, 1.0f);
+      counts[bsc_rng_below (&a, 5)]++;
+      sum += z;
+      sq += z * z;
+    }
+  for (guint k = 0; k < 5; k++)
+    g_assert_cmpuint (counts[k], >, n / 5 - 400);
+  g_assert_cmpfloat (fabs (sum / n), <, 0.05);
+  g_assert_cmpfloat (fabs (sq / n - 1.0), <, 0.05);
+
+  for (gsize i = 0; i < 50; i++)
+    idx[i] = i;
+  bsc_rng_shuffle (&a, idx, 50);
+  for (gsize i = 0; i < 50; i++)
+    {
+      g_assert_cmpuint (idx[i], <, 50);
+      g_assert_false (seen[idx[i]]);
+      seen[idx[i]] = TRUE;
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/config/defaults", test_defaults);
+  g_test_add_func ("/config/validate", test_validate);
+  g_test_add_func ("/config/table", test_table);
+  g_test_add_func ("/config/locale", test_locale);
+  g_test_add_func ("/rng/basics", test_rng);
+  return g_test_run ();
+}

@@ -1,0 +1,283 @@
+/* test-numerics.c
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The polar factor and Sinkhorn-Knopp against naive oracles, and on
+ * degenerate input (rank-deficient, zero, scores far apart).
+ *
+ * Polar oracle: O is the polar factor of full-rank E exactly when O^T O = I
+ * and P = O^T E is symmetric positive semi-definite (E = O P); both are
+ * checked with plain loops in double.  Sinkhorn oracle: the formula of
+ * BOOTSC.md step 7 as written (no max shift), in double.
+ */
+
+#include <math.h>
+#include <string.h>
+
+#include "bsc-layers.h"
+#include "bsc-polar.h"
+#include "bsc-rng.h"
+#include "bsc-sinkhorn.h"
+#include "core-util.h"
+
+static BscRng rng;
+
+static float *
+rand_matrix (gsize rows,
+             gsize cols)
+{
+  float *v = g_new (float, rows * cols);
+
+  for (gsize i = 0; i < rows * cols; i++)
+    v[i] = (float) bsc_rng_normal (&rng);
+  return v;
+}
+
+/* C (cols x cols) = A^T B for A, B rows x cols, naive, double. */
+static double *
+naive_atb (const float *a,
+           const float *b,
+           gsize        rows,
+           gsize        cols)
+{
+  double *c = g_new0 (double, cols * cols);
+
+  for (gsize i = 0; i < cols; i++)
+    for (gsize j = 0; j < cols; j++)
+      for (gsize r = 0; r < rows; r++)
+        c[i * cols + j] += (double) a[r * cols + i] * b[r * cols + j];
+  return c;
+}
+
+/* O^T O = I (or a projector of rank `rank` when rank-deficient: its trace
+ * is the rank), O^T E symmetric with non-negative quadratic forms. */
+static void
+check_polar (const float *e,
+             const float *o,
+             gsize        rows,
+             gsize        cols,
+             gsize        rank,
+             double       tol)
+{
+  g_autofree double *oto = naive_atb (o, o, rows, cols);
+  g_autofree double *ote = naive_atb (o, e, rows, cols);
+  double trace = 0.0, scale = 0.0;
+
+  for (gsize i = 0; i < cols; i++)
+    {
+      trace += oto[i * cols + i];
+      if (rank == cols)
+        for (gsize j = 0; j < cols; j++)
+          g_assert_cmpfloat_with_epsilon (oto[i * cols + j], i == j, tol);
+      scale = MAX (scale, fabs (ote[i * cols + i]));
+    }
+  g_assert_cmpfloat_with_epsilon (trace, rank, tol * cols);
+  for (gsize i = 0; i < cols; i++)
+    for (gsize j = 0; j < cols; j++)
+      g_assert_cmpfloat_with_epsilon (ote[i * cols + j], ote[j * cols + i],
+                                      tol * scale);
+  for (guint t = 0; t < 20; t++)
+    {
+      g_autofree float *x = rand_matrix (1, cols);
+      double q = 0.0;
+
+      for (gsize i = 0; i < cols; i++)
+        for (gsize j = 0; j < cols; j++)
+          q += x[i] * ote[i * cols + j] * x[j];
+      g_assert_cmpfloat (q, >=, -tol * scale * cols);
+    }
+}
+
+static void
+test_polar_random (void)
+{
+  const gsize shapes[][2] = { { 8, 6 }, { 40, 40 }, { 256, 128 } };
+
+  for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      gsize rows = shapes[s][0], cols = shapes[s][1];
+      g_autofree float *e = rand_matrix (rows, cols);
+      g_autofree float *o = g_new (float, rows * cols);
+      g_autofree float *sv = g_new (float, cols);
+      g_autoptr (GError) error = NULL;
+      double fro = 0.0, ssum = 0.0;
+
+      g_assert_true (bsc_polar (e, rows, cols, o, sv, &error));
+      g_assert_no_error (error);
+      check_polar (e, o, rows, cols, cols, 1e-5);
+      /* Singular values: descending, squares sum to |E|_F^2. */
+      for (gsize i = 0; i < rows * cols; i++)
+        fro += (double) e[i] * e[i];
+      for (gsize k = 0; k < cols; k++)
+        {
+          ssum += (double) sv[k] * sv[k];
+          if (k > 0)
+            g_assert_cmpfloat (sv[k], <=, sv[k - 1]);
+        }
+      g_assert_cmpfloat_with_epsilon (ssum, fro, 1e-5 * fro);
+    }
+}
+
+/* Badly conditioned (sigma ratio 1e4, as training reaches) stays accurate. */
+static void
+test_polar_ill_conditioned (void)
+{
+  gsize rows = 64, cols = 16;
+  g_autofree float *e = rand_matrix (rows, cols);
+  g_autofree float *o = g_new (float, rows * cols);
+  g_autoptr (GError) error = NULL;
+
+  for (gsize r = 0; r < rows; r++)
+    for (gsize c = 0; c < cols; c++)
+      e[r * cols + c] *= (float) pow (10.0, -4.0 * c / (cols - 1));
+  g_assert_true (bsc_polar (e, rows, cols, o, NULL, &error));
+  check_polar (e, o, rows, cols, cols, 1e-4);
+}
+
+/* Rank-deficient and zero E: finite, O^T O a projector of the rank. */
+static void
+test_polar_rank_deficient (void)
+{
+  gsize rows = 10, cols = 4;
+  g_autofree float *e = rand_matrix (rows, cols);
+  g_autofree float *o = g_new (float, rows * cols);
+  g_autofree float *sv = g_new (float, cols);
+  g_autoptr (GError) error = NULL;
+
+  /* Column 3 = column 2, column 1 = 0: rank 2. */
+  for (gsize r = 0; r < rows; r++)
+    {
+      e[r * cols + 3] = e[r * cols + 2];
+      e[r * cols + 1] = 0.0f;
+    }
+  g_assert_true (bsc_polar (e, rows, cols, o, sv, &error));
+  g_assert_no_error (error);
+  g_assert_true (bsc_all_finite (o, rows * cols));
+  check_polar (e, o, rows, cols, 2, 1e-4);
+  g_assert_cmpfloat (sv[3], <, 1e-3);
+
+  memset (e, 0, rows * cols * sizeof (float));
+  g_assert_true (bsc_polar (e, rows, cols, o, sv, &error));
+  for (gsize i = 0; i < rows * cols; i++)
+    g_assert_cmpfloat (o[i], ==, 0.0f);
+
+  /* Identical rows: rank 1. */
+  for (gsize r = 0; r < rows; r++)
+    for (gsize c = 0; c < cols; c++)
+      e[r * cols + c] = (float) (c + 1);
+  g_assert_true (bsc_polar (e, rows, cols, o, sv, &error));
+  check_polar (e, o, rows, cols, 1, 1e-4);
+}
+
+/* The formula of BOOTSC.md step 7 as written, in double. */
+static void
+naive_sinkhorn (const float *s,
+                gsize        rows,
+                gsize        cols,
+                double       eps,
+                guint        iters,
+                double      *out)
+{
+  g_autofree double *q = g_new (double, rows * cols);   /* cols x rows */
+  double total = 0.0;
+
+  for (gsize b = 0; b < rows; b++)
+    for (gsize m = 0; m < cols; m++)
+      total += q[m * rows + b] = exp (s[b * cols + m] / eps);
+  for (gsize i = 0; i < rows * cols; i++)
+    q[i] /= total;
+  for (guint it = 0; it < iters; it++)
+    {
+      for (gsize m = 0; m < cols; m++)
+        {
+          double sum = 0.0;
+
+          for (gsize b = 0; b < rows; b++)
+            sum += q[m * rows + b];
+          for (gsize b = 0; b < rows; b++)
+            q[m * rows + b] /= sum;
+        }
+      for (gsize b = 0; b < rows; b++)
+        {
+          double sum = 0.0;
+
+          for (gsize m = 0; m < cols; m++)
+            sum += q[m * rows + b];
+          for (gsize m = 0; m < cols; m++)
+            q[m * rows + b] /= sum * rows;
+        }
+    }
+  for (gsize b = 0; b < rows; b++)
+    for (gsize m = 0; m < cols; m++)
+      out[b * cols + m] = q[m * rows + b] * rows;
+}
+
+static void
+test_sinkhorn_naive (void)
+{
+  gsize rows = 12, cols = 5, n = rows * cols;
+  g_autofree float *s = rand_matrix (rows, cols);
+  g_autofree float *q = g_new (float, n);
+  g_autofree double *qn = g_new (double, n);
+
+  for (gsize i = 0; i < n; i++)
+    s[i] *= 0.3f;
+  for (guint iters = 1; iters <= 5; iters += 2)
+    {
+      bsc_sinkhorn (s, rows, cols, 0.05, iters, q);
+      naive_sinkhorn (s, rows, cols, 0.05, iters, qn);
+      for (gsize i = 0; i < n; i++)
+        g_assert_cmpfloat_with_epsilon (q[i], qn[i], 1e-6);
+    }
+}
+
+/* Scores far apart: whole rows underflow exp; the result is finite, rows
+ * sum to 1 and every column carries mass. */
+static void
+test_sinkhorn_far_apart (void)
+{
+  gsize rows = 6, cols = 3, n = rows * cols;
+  g_autofree float *s = rand_matrix (rows, cols);
+  g_autofree float *q = g_new (float, n);
+
+  for (gsize b = 0; b < rows; b++)
+    for (gsize m = 0; m < cols; m++)
+      s[b * cols + m] += (float) (b * 500.0);
+  s[0] = -1e30f;
+  bsc_sinkhorn (s, rows, cols, 0.05, 3, q);
+  g_assert_true (bsc_all_finite (q, n));
+  for (gsize b = 0; b < rows; b++)
+    {
+      double sum = 0.0;
+
+      for (gsize m = 0; m < cols; m++)
+        {
+          g_assert_cmpfloat (q[b * cols + m], >=, 0.0f);
+          sum += q[b * cols + m];
+        }
+      g_assert_cmpfloat_with_epsilon (sum, 1.0, 1e-5);
+    }
+
+  /* Constant scores: the uniform assignment. */
+  for (gsize i = 0; i < n; i++)
+    s[i] = 3.0f;
+  bsc_sinkhorn (s, rows, cols, 0.05, 3, q);
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpfloat_with_epsilon (q[i], 1.0 / cols, 1e-6);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  bsc_rng_init (&rng, 7);
+  g_test_add_func ("/polar/random", test_polar_random);
+  g_test_add_func ("/polar/ill-conditioned", test_polar_ill_conditioned);
+  g_test_add_func ("/polar/rank-deficient", test_polar_rank_deficient);
+  g_test_add_func ("/sinkhorn/naive", test_sinkhorn_naive);
+  g_test_add_func ("/sinkhorn/far-apart", test_sinkhorn_far_apart);
+  return g_test_run ();
+}
