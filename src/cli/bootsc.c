@@ -71,7 +71,7 @@ run_top_level (int    argc,
                                 _("Deep spectral clustering with optimal-"
                                 "transport supervision (BootSC), headless."));
   g_option_context_set_description (context, _(commands_summary));
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_group (context, bsc_cli_train_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return bsc_cli_usage_error (NULL, error->message);
@@ -92,6 +92,7 @@ main (int   argc,
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   if (argc < 2 || argv[1][0] == '-')
     return run_top_level (argc, argv);

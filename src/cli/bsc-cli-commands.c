@@ -53,7 +53,7 @@ bsc_cli_inspect (int    argc,
                                 _("Show what a load of INPUT finds (samples, "
                                 "dimensions, labels and their counts, skipped "
                                 "files with the reason) without training."));
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return bsc_cli_usage_error ("inspect", error->message);
   if (rest && rest[0] && rest[1])
@@ -140,7 +140,7 @@ bsc_cli_export_clusters (int    argc,
   g_option_context_set_summary (context,
                                 _("Make one folder per cluster holding copies "
                                 "(or symbolic links) of its images."));
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return bsc_cli_usage_error ("export-clusters", error->message);
   if (rest && rest[0])

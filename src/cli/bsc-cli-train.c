@@ -300,7 +300,7 @@ bsc_cli_train (int    argc,
                                 "bundled sample) and write every result "
                                 "into DIR."));
   g_option_context_set_description (context, _(train_description));
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   bsc_config_init (&o.config);
   bsc_load_options_init (&o.load);
   if (!g_option_context_parse (context, &argc, &argv, &error)
