@@ -554,6 +554,14 @@ view_forward (BscModel     *self,
   double eps = self->config.sk_epsilon;
   guint it = self->config.sk_iterations;
 
+  if (!bsc_all_finite (y + off, b * d))
+    {
+      g_set_error (error, BSC_ERROR, BSC_ERROR_NUMERIC,
+                   "The embedding of view %u is not finite (does the input "
+                   "hold NaN or infinite values?); the model was left "
+                   "unchanged", v);
+      return FALSE;
+    }
   if (!bsc_polar (y + off, b, d, self->o + off, self->svals + v * d, error))
     return FALSE;
   bsc_rownorm_forward (self->z + off, self->norms + v * b, self->o + off, b, d);
