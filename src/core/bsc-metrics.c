@@ -58,6 +58,94 @@ bsc_metrics_contingency (const gint32 *labels,
   return table;
 }
 
+/* Working state of the Hungarian algorithm (1-based, column 0 is the
+ * virtual start). */
+typedef struct
+{
+  const double *cost;   /* rows x cols, row-major */
+  guint         cols;
+  double       *u, *v;  /* row and column potentials */
+  double       *minv;   /* reduced cost of reaching each column */
+  guint        *way;    /* previous column on the shortest path */
+  gboolean     *used;
+  guint        *p;      /* p[j]: row matched to column j, 0 if none */
+} Hungarian;
+
+/* Relaxes the columns from the row matched to column j0; returns the
+ * unused column of least reduced cost, and its cost in delta. */
+static guint
+hungarian_relax (Hungarian *h,
+                 guint      j0,
+                 double    *delta)
+{
+  guint i0 = h->p[j0], j1 = 0;
+
+  *delta = INFINITY;
+  for (guint j = 1; j <= h->cols; j++)
+    {
+      double cur;
+
+      if (h->used[j])
+        continue;
+      cur = h->cost[(gsize) (i0 - 1) * h->cols + (j - 1)] - h->u[i0] - h->v[j];
+      if (cur < h->minv[j])
+        {
+          h->minv[j] = cur;
+          h->way[j] = j0;
+        }
+      if (h->minv[j] < *delta)
+        {
+          *delta = h->minv[j];
+          j1 = j;
+        }
+    }
+  return j1;
+}
+
+/* Adds row i: grows a shortest-path tree until it reaches a free column,
+ * then flips the matching along that path. */
+static void
+hungarian_add_row (Hungarian *h,
+                   guint      i)
+{
+  guint j0 = 0;
+
+  h->p[0] = i;
+  for (guint j = 0; j <= h->cols; j++)
+    {
+      h->minv[j] = INFINITY;
+      h->used[j] = FALSE;
+    }
+  do
+    {
+      double delta;
+      guint j1;
+
+      h->used[j0] = TRUE;
+      j1 = hungarian_relax (h, j0, &delta);
+      for (guint j = 0; j <= h->cols; j++)
+        {
+          if (h->used[j])
+            {
+              h->u[h->p[j]] += delta;
+              h->v[j] -= delta;
+            }
+          else
+            h->minv[j] -= delta;
+        }
+      j0 = j1;
+    }
+  while (h->p[j0] != 0);
+  do
+    {
+      guint j1 = h->way[j0];
+
+      h->p[j0] = h->p[j1];
+      j0 = j1;
+    }
+  while (j0 != 0);
+}
+
 /* Hungarian algorithm (shortest augmenting paths with potentials) for
  * rows <= cols.  cost is rows x cols row-major; p[j] (1-based) receives
  * the row matched to column j, 0 if none.  O(rows^2 cols). */
@@ -72,65 +160,12 @@ hungarian_wide (const double *cost,
   g_autofree double *minv = g_new (double, cols + 1);
   g_autofree guint *way = g_new0 (guint, cols + 1);
   g_autofree gboolean *used = g_new (gboolean, cols + 1);
+  Hungarian h = { cost, cols, u, v, minv, way, used, p };
 
   g_assert (rows <= cols);
   memset (p, 0, sizeof (guint) * (cols + 1));
   for (guint i = 1; i <= rows; i++)
-    {
-      guint j0 = 0;
-
-      p[0] = i;
-      for (guint j = 0; j <= cols; j++)
-        {
-          minv[j] = INFINITY;
-          used[j] = FALSE;
-        }
-      do
-        {
-          guint i0 = p[j0], j1 = 0;
-          double delta = INFINITY;
-
-          used[j0] = TRUE;
-          for (guint j = 1; j <= cols; j++)
-            {
-              double cur;
-
-              if (used[j])
-                continue;
-              cur = cost[(gsize) (i0 - 1) * cols + (j - 1)] - u[i0] - v[j];
-              if (cur < minv[j])
-                {
-                  minv[j] = cur;
-                  way[j] = j0;
-                }
-              if (minv[j] < delta)
-                {
-                  delta = minv[j];
-                  j1 = j;
-                }
-            }
-          for (guint j = 0; j <= cols; j++)
-            {
-              if (used[j])
-                {
-                  u[p[j]] += delta;
-                  v[j] -= delta;
-                }
-              else
-                minv[j] -= delta;
-            }
-          j0 = j1;
-        }
-      while (p[j0] != 0);
-      do
-        {
-          guint j1 = way[j0];
-
-          p[j0] = p[j1];
-          j0 = j1;
-        }
-      while (j0 != 0);
-    }
+    hungarian_add_row (&h, i);
 }
 
 double

@@ -103,6 +103,14 @@ load_all (GError **error)
   return g_steal_pointer (&all);
 }
 
+static double
+seed_failed (guint64       seed,
+             const GError *error)
+{
+  fprintf (stderr, "seed %" G_GUINT64_FORMAT ": %s\n", seed, error->message);
+  return -1.0;
+}
+
 /* Trains one seed to the end; prints and returns its NMI (-1 on error). */
 static double
 run_seed (BscDataset *data,
@@ -128,29 +136,19 @@ run_seed (BscDataset *data,
   config.threads = (guint) opt_threads;
   trainer = bsc_trainer_new (data, &config, &error);
   if (trainer == NULL)
-    {
-      fprintf (stderr, "seed %" G_GUINT64_FORMAT ": %s\n", seed, error->message);
-      return -1.0;
-    }
+    return seed_failed (seed, error);
 
   t0 = g_get_monotonic_time ();
   while (!bsc_trainer_is_finished (trainer))
     if (!bsc_trainer_step (trainer, NULL, &error))
-      {
-        fprintf (stderr, "seed %" G_GUINT64_FORMAT ": %s\n", seed,
-                 error->message);
-        return -1.0;
-      }
+      return seed_failed (seed, error);
   secs = (g_get_monotonic_time () - t0) / 1e6;
   steps = bsc_trainer_get_step (trainer);
   flops = bsc_model_step_flops (bsc_trainer_get_model (trainer), 256) * steps;
 
   ev = bsc_trainer_evaluate (trainer, NULL, &error);
   if (ev == NULL)
-    {
-      fprintf (stderr, "seed %" G_GUINT64_FORMAT ": %s\n", seed, error->message);
-      return -1.0;
-    }
+    return seed_failed (seed, error);
   printf ("seed %" G_GUINT64_FORMAT ": epochs %d ACC %.4f NMI %.4f ARI %.4f  "
           "%.3f s/epoch  %.1f GFLOP/s\n", seed, opt_epochs, ev->acc, ev->nmi,
           ev->ari, secs / opt_epochs, flops / secs / 1e9);
@@ -184,12 +182,13 @@ run_quality (BscDataset *data)
 int
 main (int argc, char **argv)
 {
-  g_autoptr(GOptionContext) ctx = g_option_context_new ("- BootSC on Fashion-MNIST");
+  g_autoptr(GOptionContext) ctx = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(BscDataset) data = NULL;
   const char *split;
   gint64 t0;
 
+  ctx = g_option_context_new ("- BootSC on Fashion-MNIST");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {

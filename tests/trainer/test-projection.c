@@ -45,7 +45,8 @@ random_rotation (GRand *rng,
   for (guint i = 0; i < d * d; i++)
     a[i] = g_rand_double_range (rng, -1.0, 1.0);
   g_assert_cmpint (LAPACKE_dgeqrf (LAPACK_ROW_MAJOR, d, d, a, d, tau), ==, 0);
-  g_assert_cmpint (LAPACKE_dorgqr (LAPACK_ROW_MAJOR, d, d, d, a, d, tau), ==, 0);
+  g_assert_cmpint (LAPACKE_dorgqr (LAPACK_ROW_MAJOR, d, d, d, a, d, tau),
+                   ==, 0);
   for (guint i = 0; i < d * d; i++)
     r[i] = (float) a[i];
   return r;
