@@ -1,0 +1,347 @@
+/* bsc-affinity-view.c
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The probe batch: its affinity Z Z^T, the Sinkhorn target, and the
+ * predicted row distribution softmax (A / tau_a) minus the target, rows
+ * and columns sorted by cluster or label.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "bsc-affinity-view.h"
+#include "bsc-plot-area.h"
+#include "bsc-thumbs.h"
+
+enum { MAP_AFFINITY, MAP_TARGET, MAP_DIFF, N_MAPS };
+
+struct _BscAffinityView
+{
+  GtkBox         parent_instance;
+
+  GtkLabel      *summary;
+  GtkDropDown   *color_by;
+  GtkMenuButton *info_button;
+  BscPlotArea   *affinity_area;
+  BscPlotArea   *target_area;
+  BscPlotArea   *diff_area;
+  GtkPicture    *hover_a;
+  GtkPicture    *hover_b;
+  GtkLabel      *hover_label;
+
+  BscDataset    *data;
+  BscThumbs     *thumbs;
+  BscProbeData  *probe;
+  float         *predicted;   /* batch x batch softmax (A / tau_a) rows */
+  double         tau_a;
+  BscHeatmap    *maps[N_MAPS];
+};
+
+static void bsc_affinity_view_iface_init (BscRunViewInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (BscAffinityView, bsc_affinity_view, GTK_TYPE_BOX,
+                               G_IMPLEMENT_INTERFACE (BSC_TYPE_RUN_VIEW,
+                                                      bsc_affinity_view_iface_init))
+
+static const char *
+map_title (guint map)
+{
+  const char *titles[] = {
+    N_("Affinity Z Zᵀ"), N_("Sinkhorn target"), N_("Predicted − target"),
+  };
+
+  return _(titles[map]);
+}
+
+static guint
+area_map (BscAffinityView *self,
+          GtkWidget       *area)
+{
+  if (area == GTK_WIDGET (self->affinity_area))
+    return MAP_AFFINITY;
+  return area == GTK_WIDGET (self->target_area) ? MAP_TARGET : MAP_DIFF;
+}
+
+static void
+draw_cb (BscPlotArea        *area,
+         cairo_t            *cr,
+         int                 width,
+         int                 height,
+         const BscPlotTheme *theme,
+         gpointer            user_data)
+{
+  BscAffinityView *self = BSC_AFFINITY_VIEW (user_data);
+  guint m = area_map (self, GTK_WIDGET (area));
+  BscColormap maps[] = { BSC_COLORMAP_DIVERGING, BSC_COLORMAP_VIRIDIS,
+                         BSC_COLORMAP_DIVERGING };
+
+  if (self->probe == NULL)
+    return;
+  bsc_heatmap_set_colormap (self->maps[m], maps[m], theme->dark);
+  bsc_heatmap_draw (self->maps[m], map_title (m), theme, cr, width, height);
+}
+
+/* Row-wise softmax of A / tau over the off-diagonal entries (the
+ * network's predicted distribution that the affinity loss compares with
+ * the target), minus the target.  A, T, out: B x B row-major. */
+static void
+compute_difference (const float *a,
+                    const float *t,
+                    guint        b,
+                    double       tau,
+                    float       *out)
+{
+  for (guint i = 0; i < b; i++)
+    {
+      const float *ai = a + (gsize) i * b;
+      double max = -INFINITY, sum = 0;
+
+      for (guint j = 0; j < b; j++)
+        if (j != i)
+          max = MAX (max, ai[j] / tau);
+      for (guint j = 0; j < b; j++)
+        sum += j != i ? exp (ai[j] / tau - max) : 0;
+      for (guint j = 0; j < b; j++)
+        out[(gsize) i * b + j] = j != i
+          ? (float) (exp (ai[j] / tau - max) / sum) - t[(gsize) i * b + j] : 0;
+    }
+}
+
+static void
+apply_order (BscAffinityView *self)
+{
+  g_autofree gint32 *groups = NULL;
+  BscProbeData *p = self->probe;
+  gboolean by_label = gtk_drop_down_get_selected (self->color_by) == 1
+                      && self->data->labels != NULL;
+
+  if (by_label)
+    {
+      groups = g_new (gint32, p->batch);
+      for (guint i = 0; i < p->batch; i++)
+        groups[i] = self->data->labels[p->indices[i]];
+    }
+  for (guint m = 0; m < N_MAPS; m++)
+    bsc_heatmap_set_groups (self->maps[m], by_label ? groups : p->clusters);
+  gtk_widget_queue_draw (GTK_WIDGET (self->affinity_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->target_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->diff_area));
+}
+
+static void
+color_by_cb (BscAffinityView *self)
+{
+  if (self->probe != NULL)
+    apply_order (self);
+}
+
+static void
+set_probe (BscAffinityView *self,
+           BscProbeData    *probe)
+{
+  guint b = probe->batch;
+  double vmax = 0;
+
+  g_clear_pointer (&self->probe, bsc_probe_data_unref);
+  self->probe = bsc_probe_data_ref (probe);
+  g_free (self->predicted);
+  self->predicted = g_new (float, (gsize) b * b);
+  compute_difference (probe->affinity, probe->target, b, self->tau_a,
+                      self->predicted);
+  for (gsize i = 0; i < (gsize) b * b; i++)
+    vmax = MAX (vmax, fabs (self->predicted[i]));
+  bsc_heatmap_set_data (self->maps[MAP_AFFINITY], probe->affinity, b, b);
+  bsc_heatmap_set_range (self->maps[MAP_AFFINITY], -1, 1);
+  bsc_heatmap_set_data (self->maps[MAP_TARGET], probe->target, b, b);
+  bsc_heatmap_set_data (self->maps[MAP_DIFF], self->predicted, b, b);
+  bsc_heatmap_set_range (self->maps[MAP_DIFF], -MAX (vmax, 1e-6), MAX (vmax, 1e-6));
+  apply_order (self);
+}
+
+static gboolean
+bsc_affinity_view_update (BscRunView  *view,
+                          BscSnapshot *snap)
+{
+  BscAffinityView *self = BSC_AFFINITY_VIEW (view);
+  g_autofree char *text = NULL;
+
+  if (snap->points->len > 0)
+    self->tau_a = g_array_index (snap->points, BscCurvePoint,
+                                 snap->points->len - 1).stats.tau_a;
+  if (snap->probe == NULL || snap->probe == self->probe)
+    return FALSE;
+  set_probe (self, snap->probe);
+  text = g_strdup_printf (_("probe batch of %u samples at step %'" G_GUINT64_FORMAT
+                            " · τ affinity %.3f"),
+                          snap->probe->batch, snap->probe->step, self->tau_a);
+  gtk_label_set_text (self->summary, text);
+  return TRUE;
+}
+
+static void
+motion_cb (GtkEventControllerMotion *motion,
+           double                    x,
+           double                    y,
+           gpointer                  user_data)
+{
+  BscAffinityView *self = BSC_AFFINITY_VIEW (user_data);
+  GtkWidget *w = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (motion));
+  BscProbeData *p = self->probe;
+  g_autofree char *na = NULL, *nb = NULL, *text = NULL;
+  BscPlotTheme theme;
+  guint row, col;
+  gsize ia, ib, cell;
+
+  if (p == NULL)
+    return;
+  bsc_plot_area_get_theme (BSC_PLOT_AREA (w), &theme);
+  if (!bsc_heatmap_pick (self->maps[area_map (self, w)], &theme,
+                         gtk_widget_get_width (w), gtk_widget_get_height (w),
+                         x, y, &row, &col))
+    return;
+  ia = p->indices[row];
+  ib = p->indices[col];
+  cell = (gsize) row * p->batch + col;
+  na = bsc_dataset_dup_name (self->data, ia);
+  nb = bsc_dataset_dup_name (self->data, ib);
+  text = g_strdup_printf (_("%s (cluster %d) and %s (cluster %d)\n"
+                            "affinity %.3f · target %.4f · predicted − target %+.4f"),
+                          na, p->clusters[row], nb, p->clusters[col],
+                          p->affinity[cell], p->target[cell], self->predicted[cell]);
+  gtk_label_set_text (self->hover_label, text);
+  gtk_picture_set_paintable (self->hover_a, GDK_PAINTABLE (bsc_thumbs_get (self->thumbs, ia)));
+  gtk_picture_set_paintable (self->hover_b, GDK_PAINTABLE (bsc_thumbs_get (self->thumbs, ib)));
+}
+
+static void
+bsc_affinity_view_reset (BscRunView *view,
+                         BscDataset *data)
+{
+  BscAffinityView *self = BSC_AFFINITY_VIEW (view);
+
+  g_clear_pointer (&self->probe, bsc_probe_data_unref);
+  g_clear_pointer (&self->data, bsc_dataset_unref);
+  g_clear_pointer (&self->predicted, g_free);
+  g_clear_object (&self->thumbs);
+  self->tau_a = 0.05;
+  if (data != NULL)
+    {
+      self->data = bsc_dataset_ref (data);
+      self->thumbs = bsc_thumbs_get_for (data);
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->color_by),
+                            data != NULL && data->labels != NULL);
+  gtk_label_set_text (self->summary, _("waiting for the first probe"));
+  gtk_label_set_text (self->hover_label, _("Hover a cell to see the two samples it pairs."));
+  gtk_picture_set_paintable (self->hover_a, NULL);
+  gtk_picture_set_paintable (self->hover_b, NULL);
+  gtk_widget_queue_draw (GTK_WIDGET (self->affinity_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->target_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->diff_area));
+}
+
+static gboolean
+bsc_affinity_view_draw_export (BscRunView *view,
+                               cairo_t    *cr,
+                               int         width,
+                               int         height,
+                               gboolean    dark)
+{
+  BscAffinityView *self = BSC_AFFINITY_VIEW (view);
+  BscColormap maps[] = { BSC_COLORMAP_DIVERGING, BSC_COLORMAP_VIRIDIS,
+                         BSC_COLORMAP_DIVERGING };
+  BscPlotTheme theme;
+
+  if (self->probe == NULL)
+    return FALSE;
+  bsc_plot_theme_init (&theme, dark);
+  theme.draw_background = TRUE;
+  for (guint m = 0; m < N_MAPS; m++)
+    {
+      cairo_save (cr);
+      cairo_translate (cr, m * width / N_MAPS, 0);
+      bsc_heatmap_set_colormap (self->maps[m], maps[m], dark);
+      bsc_heatmap_draw (self->maps[m], map_title (m), &theme, cr,
+                        width / N_MAPS, height);
+      cairo_restore (cr);
+    }
+  return TRUE;
+}
+
+static void
+bsc_affinity_view_show_info (BscRunView *view)
+{
+  gtk_menu_button_popup (BSC_AFFINITY_VIEW (view)->info_button);
+}
+
+static void
+bsc_affinity_view_iface_init (BscRunViewInterface *iface)
+{
+  iface->reset = bsc_affinity_view_reset;
+  iface->update = bsc_affinity_view_update;
+  iface->draw_export = bsc_affinity_view_draw_export;
+  iface->show_info = bsc_affinity_view_show_info;
+}
+
+static void
+bsc_affinity_view_dispose (GObject *object)
+{
+  BscAffinityView *self = BSC_AFFINITY_VIEW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), BSC_TYPE_AFFINITY_VIEW);
+  g_clear_pointer (&self->probe, bsc_probe_data_unref);
+  g_clear_pointer (&self->data, bsc_dataset_unref);
+  g_clear_pointer (&self->predicted, g_free);
+  g_clear_object (&self->thumbs);
+  for (guint m = 0; m < N_MAPS; m++)
+    g_clear_pointer (&self->maps[m], bsc_heatmap_free);
+  G_OBJECT_CLASS (bsc_affinity_view_parent_class)->dispose (object);
+}
+
+static void
+bsc_affinity_view_class_init (BscAffinityViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = bsc_affinity_view_dispose;
+  g_type_ensure (BSC_TYPE_PLOT_AREA);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PATH "/bsc-affinity-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, BscAffinityView, summary);
+  gtk_widget_class_bind_template_child (widget_class, BscAffinityView, color_by);
+  gtk_widget_class_bind_template_child (widget_class, BscAffinityView, info_button);
+  gtk_widget_class_bind_template_child (widget_class, BscAffinityView, affinity_area);
+  gtk_widget_class_bind_template_child (widget_class, BscAffinityView, target_area);
+  gtk_widget_class_bind_template_child (widget_class, BscAffinityView, diff_area);
+  gtk_widget_class_bind_template_child (widget_class, BscAffinityView, hover_a);
+  gtk_widget_class_bind_template_child (widget_class, BscAffinityView, hover_b);
+  gtk_widget_class_bind_template_child (widget_class, BscAffinityView, hover_label);
+  gtk_widget_class_bind_template_callback (widget_class, color_by_cb);
+}
+
+static void
+bsc_affinity_view_init (BscAffinityView *self)
+{
+  BscPlotArea *areas[N_MAPS];
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  areas[0] = self->affinity_area;
+  areas[1] = self->target_area;
+  areas[2] = self->diff_area;
+  for (guint m = 0; m < N_MAPS; m++)
+    {
+      GtkEventController *motion = gtk_event_controller_motion_new ();
+
+      self->maps[m] = bsc_heatmap_new ();
+      g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
+      gtk_widget_add_controller (GTK_WIDGET (areas[m]), motion);
+      bsc_plot_area_set_draw_func (areas[m], draw_cb, self);
+    }
+  bsc_affinity_view_reset (BSC_RUN_VIEW (self), NULL);
+}

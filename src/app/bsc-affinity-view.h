@@ -1,0 +1,18 @@
+/* bsc-affinity-view.h
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+#include "bsc-run-view.h"
+
+G_BEGIN_DECLS
+
+#define BSC_TYPE_AFFINITY_VIEW (bsc_affinity_view_get_type ())
+G_DECLARE_FINAL_TYPE (BscAffinityView, bsc_affinity_view, BSC, AFFINITY_VIEW, GtkBox)
+
+G_END_DECLS

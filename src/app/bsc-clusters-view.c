@@ -1,0 +1,337 @@
+/* bsc-clusters-view.c
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "bsc-clusters-view.h"
+#include "bsc-metrics.h"
+#include "bsc-plot.h"
+#include "bsc-sample-grid.h"
+
+struct _BscClustersView
+{
+  GtkBox         parent_instance;
+
+  GtkLabel      *summary;
+  GtkMenuButton *info_button;
+  GtkListBox    *cluster_list;
+  GtkLabel      *cluster_title;
+  BscSampleGrid *grid;
+
+  BscDataset    *data;
+  BscThumbs     *thumbs;
+  BscEvalData   *eval;
+  guint          selected;
+  gboolean       filling;
+};
+
+static void bsc_clusters_view_iface_init (BscRunViewInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (BscClustersView, bsc_clusters_view, GTK_TYPE_BOX,
+                               G_IMPLEMENT_INTERFACE (BSC_TYPE_RUN_VIEW,
+                                                      bsc_clusters_view_iface_init))
+
+typedef struct
+{
+  guint32      index;
+  float        confidence;
+} Ranked;
+
+static int
+compare_ranked (gconstpointer a,
+                gconstpointer b)
+{
+  const Ranked *ra = a, *rb = b;
+
+  if (ra->confidence != rb->confidence)
+    return ra->confidence > rb->confidence ? -1 : 1;
+  return ra->index < rb->index ? -1 : ra->index > rb->index;
+}
+
+/* Majority label and its share for cluster k; FALSE without labels. */
+static gboolean
+cluster_majority (BscClustersView *self,
+                  const gsize     *table,
+                  guint            k,
+                  guint           *label,
+                  double          *purity)
+{
+  guint n_labels = self->data->n_classes;
+  gsize best = 0, total = 0;
+
+  if (table == NULL || self->eval->cluster_sizes[k] == 0)
+    return FALSE;
+  *label = 0;
+  for (guint l = 0; l < n_labels; l++)
+    {
+      gsize c = table[(gsize) k * n_labels + l];
+
+      total += c;
+      if (c > best)
+        {
+          best = c;
+          *label = l;
+        }
+    }
+  *purity = total > 0 ? (double) best / total : 0;
+  return TRUE;
+}
+
+static void
+show_cluster (BscClustersView *self)
+{
+  BscEvalData *e = self->eval;
+  g_autofree Ranked *ranked = NULL;
+  g_autofree guint32 *order = NULL;
+  g_autofree char *title = NULL;
+  gsize n = 0;
+
+  if (e == NULL || self->selected >= e->n_clusters || self->thumbs == NULL)
+    {
+      bsc_sample_grid_set_samples (self->grid, NULL, NULL, 0, NULL);
+      gtk_label_set_text (self->cluster_title, "");
+      return;
+    }
+  ranked = g_new (Ranked, e->cluster_sizes[self->selected] + 1);
+  for (gsize i = 0; i < e->n_samples; i++)
+    if (e->clusters[i] == (gint32) self->selected)
+      ranked[n++] = (Ranked) { i, e->confidence[i] };
+  qsort (ranked, n, sizeof (Ranked), compare_ranked);
+  order = g_new (guint32, n + 1);
+  for (gsize i = 0; i < n; i++)
+    order[i] = ranked[i].index;
+  bsc_sample_grid_set_samples (self->grid, self->thumbs, order, n, e->confidence);
+  title = g_strdup_printf (ngettext ("Cluster %u: %'zu image, most confident first",
+                                     "Cluster %u: %'zu images, most confident first",
+                                     n), self->selected, n);
+  gtk_label_set_text (self->cluster_title, title);
+}
+
+static GtkWidget *
+make_row (BscClustersView *self,
+          const gsize     *table,
+          guint            k,
+          gboolean         dark)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+  g_autofree char *markup = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *detail = NULL;
+  gsize size = self->eval->cluster_sizes[k];
+  guint major;
+  double purity;
+
+  title = g_strdup_printf (ngettext ("Cluster %u · %'zu image",
+                                     "Cluster %u · %'zu images", size), k, size);
+  if (cluster_majority (self, table, k, &major, &purity))
+    detail = g_strdup_printf (_("mostly %s · purity %.0f %%"),
+                              (char *) g_ptr_array_index (self->data->class_names,
+                                                          major),
+                              100 * purity);
+  else if (size == 0)
+    detail = g_strdup (_("empty: no sample chose this prototype"));
+  markup = g_markup_printf_escaped ("<span foreground=\"#%06x\">■</span> %s\n"
+                                    "<small>%s</small>",
+                                    bsc_palette_argb (k, dark) & 0xffffff,
+                                    title, detail ? detail : "");
+  gtk_label_set_markup (GTK_LABEL (label), markup);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_margin_top (label, 4);
+  gtk_widget_set_margin_bottom (label, 4);
+  return label;
+}
+
+/* gtk_list_box_remove_all () is GTK 4.12. */
+static void
+bsc_list_box_clear (GtkListBox *box)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
+    gtk_list_box_remove (box, child);
+}
+
+static void
+fill_list (BscClustersView *self)
+{
+  BscEvalData *e = self->eval;
+  g_autofree gsize *table = NULL;
+  gboolean dark = bsc_run_view_is_dark (GTK_WIDGET (self));
+  GtkListBoxRow *row;
+
+  self->filling = TRUE;
+  bsc_list_box_clear (self->cluster_list);
+  if (self->data->labels != NULL)
+    table = bsc_metrics_contingency (self->data->labels, self->data->n_classes,
+                                     e->clusters, e->n_clusters, e->n_samples);
+  for (guint k = 0; k < e->n_clusters; k++)
+    gtk_list_box_append (self->cluster_list, make_row (self, table, k, dark));
+  row = gtk_list_box_get_row_at_index (self->cluster_list,
+                                       MIN (self->selected, e->n_clusters - 1));
+  gtk_list_box_select_row (self->cluster_list, row);
+  self->filling = FALSE;
+}
+
+static void
+row_selected_cb (BscClustersView *self,
+                 GtkListBoxRow   *row)
+{
+  if (self->filling || row == NULL)
+    return;
+  self->selected = gtk_list_box_row_get_index (row);
+  show_cluster (self);
+}
+
+static gboolean
+bsc_clusters_view_update (BscRunView  *view,
+                          BscSnapshot *snap)
+{
+  BscClustersView *self = BSC_CLUSTERS_VIEW (view);
+  g_autofree char *summary = NULL;
+  guint empty = 0;
+
+  if (snap->eval == NULL || snap->eval == self->eval)
+    return FALSE;
+  g_clear_pointer (&self->eval, bsc_eval_data_unref);
+  self->eval = bsc_eval_data_ref (snap->eval);
+  for (guint k = 0; k < self->eval->n_clusters; k++)
+    empty += self->eval->cluster_sizes[k] == 0;
+  summary = g_strdup_printf (_("after epoch %u · %u clusters, %u empty"),
+                             self->eval->epoch, self->eval->n_clusters, empty);
+  gtk_label_set_text (self->summary, summary);
+  fill_list (self);
+  show_cluster (self);
+  return TRUE;
+}
+
+static void
+bsc_clusters_view_reset (BscRunView *view,
+                         BscDataset *data)
+{
+  BscClustersView *self = BSC_CLUSTERS_VIEW (view);
+
+  g_clear_pointer (&self->eval, bsc_eval_data_unref);
+  g_clear_pointer (&self->data, bsc_dataset_unref);
+  g_clear_object (&self->thumbs);
+  if (data != NULL)
+    {
+      self->data = bsc_dataset_ref (data);
+      self->thumbs = bsc_thumbs_get_for (data);
+    }
+  bsc_list_box_clear (self->cluster_list);
+  gtk_label_set_text (self->summary, _("waiting for the first evaluation"));
+  show_cluster (self);
+}
+
+/* The export draws the selected cluster's first images as a mosaic. */
+static gboolean
+bsc_clusters_view_draw_export (BscRunView *view,
+                               cairo_t    *cr,
+                               int         width,
+                               int         height,
+                               gboolean    dark)
+{
+  BscClustersView *self = BSC_CLUSTERS_VIEW (view);
+  BscEvalData *e = self->eval;
+  g_autoptr(GPtrArray) thumbs = g_ptr_array_new ();
+  g_autoptr(GArray) borders = g_array_new (FALSE, FALSE, sizeof (gint32));
+  g_autofree char *caption = NULL;
+  BscMosaic mosaic = { 0 };
+  BscPlotTheme theme;
+  guint size = 0, channels = 0;
+
+  if (e == NULL || self->data == NULL)
+    return FALSE;
+  for (gsize i = 0; i < e->n_samples && thumbs->len < 400; i++)
+    {
+      const guint8 *p = bsc_dataset_get_thumbnail (self->data, i, &size, &channels);
+
+      if (p == NULL)
+        return FALSE;
+      if (e->clusters[i] == (gint32) self->selected)
+        {
+          g_ptr_array_add (thumbs, (gpointer) p);
+          g_array_append_val (borders, e->clusters[i]);
+        }
+    }
+  bsc_plot_theme_init (&theme, dark);
+  theme.draw_background = TRUE;
+  caption = g_strdup_printf (_("Cluster %u"), self->selected);
+  mosaic.n = thumbs->len;
+  mosaic.thumbs = (const guint8 **) thumbs->pdata;
+  mosaic.size = size;
+  mosaic.channels = channels;
+  mosaic.caption = caption;
+  mosaic.caption_color = self->selected;
+  bsc_mosaic_draw (&mosaic, &theme, 48, cr, width, height);
+  return TRUE;
+}
+
+static void
+bsc_clusters_view_show_info (BscRunView *view)
+{
+  gtk_menu_button_popup (BSC_CLUSTERS_VIEW (view)->info_button);
+}
+
+static void
+bsc_clusters_view_iface_init (BscRunViewInterface *iface)
+{
+  iface->reset = bsc_clusters_view_reset;
+  iface->update = bsc_clusters_view_update;
+  iface->draw_export = bsc_clusters_view_draw_export;
+  iface->show_info = bsc_clusters_view_show_info;
+}
+
+static void
+bsc_clusters_view_dispose (GObject *object)
+{
+  BscClustersView *self = BSC_CLUSTERS_VIEW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), BSC_TYPE_CLUSTERS_VIEW);
+  g_clear_pointer (&self->eval, bsc_eval_data_unref);
+  g_clear_pointer (&self->data, bsc_dataset_unref);
+  g_clear_object (&self->thumbs);
+  G_OBJECT_CLASS (bsc_clusters_view_parent_class)->dispose (object);
+}
+
+static void
+bsc_clusters_view_class_init (BscClustersViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = bsc_clusters_view_dispose;
+  g_type_ensure (BSC_TYPE_SAMPLE_GRID);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PATH "/bsc-clusters-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, BscClustersView, summary);
+  gtk_widget_class_bind_template_child (widget_class, BscClustersView, info_button);
+  gtk_widget_class_bind_template_child (widget_class, BscClustersView, cluster_list);
+  gtk_widget_class_bind_template_child (widget_class, BscClustersView, cluster_title);
+  gtk_widget_class_bind_template_child (widget_class, BscClustersView, grid);
+  gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
+}
+
+static void
+bsc_clusters_view_init (BscClustersView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+void
+bsc_clusters_view_select (BscClustersView *self,
+                          guint            cluster)
+{
+  g_return_if_fail (BSC_IS_CLUSTERS_VIEW (self));
+
+  self->selected = cluster;
+  if (self->eval != NULL)
+    fill_list (self);
+  show_cluster (self);
+}

@@ -1,0 +1,18 @@
+/* bsc-confusion-view.h
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+#include "bsc-run-view.h"
+
+G_BEGIN_DECLS
+
+#define BSC_TYPE_CONFUSION_VIEW (bsc_confusion_view_get_type ())
+G_DECLARE_FINAL_TYPE (BscConfusionView, bsc_confusion_view, BSC, CONFUSION_VIEW, GtkBox)
+
+G_END_DECLS

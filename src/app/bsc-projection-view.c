@@ -1,0 +1,459 @@
+/* bsc-projection-view.c
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The 2-D map of the spectral embedding: every sample as a dot coloured by
+ * cluster or label, prototypes as diamonds, zoom and pan, hover to see an
+ * image, rectangle selection to see a region's images.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "bsc-plot-area.h"
+#include "bsc-projection-view.h"
+#include "bsc-sample-grid.h"
+
+struct _BscProjectionView
+{
+  GtkBox          parent_instance;
+
+  GtkLabel       *summary;
+  GtkDropDown    *color_by;
+  GtkToggleButton *select_toggle;
+  GtkMenuButton  *info_button;
+  BscPlotArea    *area;
+  GtkWidget      *selection_box;
+  GtkLabel       *selection_label;
+  BscSampleGrid  *selection_grid;
+  GtkPicture     *hover_picture;
+  GtkLabel       *hover_label;
+
+  BscDataset     *data;
+  BscThumbs      *thumbs;
+  BscEvalData    *eval;
+  BscScatter     *scatter;
+  BscView         view;
+  gboolean        view_fitted;
+  gssize          hover;
+  gboolean        selecting;
+  double          pointer_x, pointer_y;
+  double          drag_x, drag_y, drag_dx, drag_dy;
+  BscView         drag_view;
+};
+
+static void bsc_projection_view_iface_init (BscRunViewInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (BscProjectionView, bsc_projection_view, GTK_TYPE_BOX,
+                               G_IMPLEMENT_INTERFACE (BSC_TYPE_RUN_VIEW,
+                                                      bsc_projection_view_iface_init))
+
+static gboolean
+by_label (BscProjectionView *self)
+{
+  return gtk_drop_down_get_selected (self->color_by) == 1
+         && self->data != NULL && self->data->labels != NULL;
+}
+
+static const gint32 *
+point_colors (BscProjectionView *self)
+{
+  return by_label (self) ? self->data->labels : self->eval->clusters;
+}
+
+static void
+draw_cb (BscPlotArea        *area,
+         cairo_t            *cr,
+         int                 width,
+         int                 height,
+         const BscPlotTheme *theme,
+         gpointer            user_data)
+{
+  BscProjectionView *self = BSC_PROJECTION_VIEW (user_data);
+  BscColor accent = theme->accent;
+
+  if (self->eval == NULL || bsc_scatter_get_n_points (self->scatter) == 0)
+    return;
+  if (!self->view_fitted)
+    {
+      bsc_scatter_fit_view (self->scatter, width, height, &self->view);
+      self->view_fitted = TRUE;
+    }
+  bsc_scatter_set_dark (self->scatter, theme->dark);
+  bsc_scatter_draw (self->scatter, &self->view, NULL, self->hover, theme, cr,
+                    width, height);
+  if (self->selecting)
+    {
+      cairo_rectangle (cr, self->drag_x, self->drag_y, self->drag_dx, self->drag_dy);
+      bsc_plot_set_color (cr, &accent, 0.15);
+      cairo_fill_preserve (cr);
+      bsc_plot_set_color (cr, &accent, 0.9);
+      cairo_set_line_width (cr, 1);
+      cairo_stroke (cr);
+    }
+}
+
+static void
+show_hover (BscProjectionView *self)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+  gsize i = self->hover;
+
+  gtk_picture_set_paintable (self->hover_picture, NULL);
+  if (self->hover < 0 || self->eval == NULL)
+    return;
+  name = bsc_dataset_dup_name (self->data, i);
+  if (self->data->labels != NULL)
+    text = g_strdup_printf (_("%s\ncluster %d · label %s · confidence %.2f"), name,
+                            self->eval->clusters[i],
+                            (char *) g_ptr_array_index (self->data->class_names,
+                                                        self->data->labels[i]),
+                            self->eval->confidence[i]);
+  else
+    text = g_strdup_printf (_("%s\ncluster %d · confidence %.2f"), name,
+                            self->eval->clusters[i], self->eval->confidence[i]);
+  gtk_label_set_text (self->hover_label, text);
+  gtk_picture_set_paintable (self->hover_picture,
+                             GDK_PAINTABLE (bsc_thumbs_get (self->thumbs, i)));
+}
+
+static void
+motion_cb (GtkEventControllerMotion *motion,
+           double                    x,
+           double                    y,
+           gpointer                  user_data)
+{
+  BscProjectionView *self = BSC_PROJECTION_VIEW (user_data);
+  GtkWidget *w = GTK_WIDGET (self->area);
+  gssize hit;
+
+  self->pointer_x = x;
+  self->pointer_y = y;
+  if (self->eval == NULL)
+    return;
+  hit = bsc_scatter_pick (self->scatter, &self->view, gtk_widget_get_width (w),
+                          gtk_widget_get_height (w), x, y, 6);
+  if (hit == self->hover)
+    return;
+  self->hover = hit;
+  if (hit >= 0)
+    show_hover (self);
+  gtk_widget_queue_draw (w);
+}
+
+static gboolean
+scroll_cb (GtkEventControllerScroll *scroll,
+           double                    dx,
+           double                    dy,
+           gpointer                  user_data)
+{
+  BscProjectionView *self = BSC_PROJECTION_VIEW (user_data);
+  GtkWidget *w = GTK_WIDGET (self->area);
+
+  if (dy == 0)
+    return FALSE;
+  bsc_view_zoom (&self->view, gtk_widget_get_width (w), gtk_widget_get_height (w),
+                 self->pointer_x, self->pointer_y, dy < 0 ? 1.25 : 0.8);
+  gtk_widget_queue_draw (w);
+  return TRUE;
+}
+
+static void
+show_selection (BscProjectionView *self,
+                GArray            *indices)
+{
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf (ngettext ("%'u point selected", "%'u points selected",
+                                    indices->len), indices->len);
+  gtk_label_set_text (self->selection_label, text);
+  bsc_sample_grid_set_samples (self->selection_grid, self->thumbs,
+                               (const guint32 *) indices->data, indices->len,
+                               self->eval->confidence);
+  gtk_widget_set_visible (self->selection_box, TRUE);
+}
+
+static void
+clear_selection_cb (BscProjectionView *self)
+{
+  bsc_sample_grid_set_samples (self->selection_grid, NULL, NULL, 0, NULL);
+  gtk_widget_set_visible (self->selection_box, FALSE);
+}
+
+static void
+drag_begin_cb (GtkGestureDrag *gesture,
+               double          x,
+               double          y,
+               gpointer        user_data)
+{
+  BscProjectionView *self = BSC_PROJECTION_VIEW (user_data);
+  GdkModifierType mods;
+
+  mods = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  self->selecting = gtk_toggle_button_get_active (self->select_toggle)
+                    || (mods & GDK_SHIFT_MASK) != 0;
+  self->drag_x = x;
+  self->drag_y = y;
+  self->drag_dx = self->drag_dy = 0;
+  self->drag_view = self->view;
+}
+
+static void
+drag_update_cb (GtkGestureDrag *gesture,
+                double          dx,
+                double          dy,
+                gpointer        user_data)
+{
+  BscProjectionView *self = BSC_PROJECTION_VIEW (user_data);
+
+  self->drag_dx = dx;
+  self->drag_dy = dy;
+  if (!self->selecting)
+    {
+      self->view = self->drag_view;
+      bsc_view_pan (&self->view, dx, dy);
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self->area));
+}
+
+/* Indices (guint, as the grid wants) of the points in the dragged box. */
+static GArray *
+select_rect (BscProjectionView *self)
+{
+  GtkWidget *w = GTK_WIDGET (self->area);
+
+  return bsc_scatter_select_rect (self->scatter, &self->view,
+                                  gtk_widget_get_width (w),
+                                  gtk_widget_get_height (w),
+                                  self->drag_x, self->drag_y,
+                                  self->drag_x + self->drag_dx,
+                                  self->drag_y + self->drag_dy);
+}
+
+static void
+drag_end_cb (GtkGestureDrag *gesture,
+             double          dx,
+             double          dy,
+             gpointer        user_data)
+{
+  BscProjectionView *self = BSC_PROJECTION_VIEW (user_data);
+  g_autoptr(GArray) indices = NULL;
+
+  if (self->selecting && self->eval != NULL
+      && (ABS (dx) > 3 || ABS (dy) > 3))
+    {
+      self->drag_dx = dx;
+      self->drag_dy = dy;
+      indices = select_rect (self);
+      show_selection (self, indices);
+    }
+  self->selecting = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self->area));
+}
+
+static void
+fit_clicked_cb (BscProjectionView *self)
+{
+  self->view_fitted = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self->area));
+}
+
+static void
+pressed_cb (GtkGestureClick *click,
+            int              n_press,
+            double           x,
+            double           y,
+            gpointer         user_data)
+{
+  if (n_press == 2)
+    fit_clicked_cb (BSC_PROJECTION_VIEW (user_data));
+}
+
+static void
+color_by_cb (BscProjectionView *self)
+{
+  if (self->eval == NULL)
+    return;
+  bsc_scatter_set_colors (self->scatter, point_colors (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self->area));
+}
+
+static void
+update_summary (BscProjectionView *self)
+{
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf (ngettext ("after epoch %u · %'zu point",
+                                    "after epoch %u · %'zu points",
+                                    self->eval->n_samples),
+                          self->eval->epoch, self->eval->n_samples);
+  gtk_label_set_text (self->summary, text);
+}
+
+static gboolean
+bsc_projection_view_update (BscRunView  *view,
+                            BscSnapshot *snap)
+{
+  BscProjectionView *self = BSC_PROJECTION_VIEW (view);
+
+  if (snap->eval == NULL || snap->eval == self->eval || snap->eval->points == NULL)
+    return FALSE;
+  g_clear_pointer (&self->eval, bsc_eval_data_unref);
+  self->eval = bsc_eval_data_ref (snap->eval);
+  bsc_scatter_set_points (self->scatter, self->eval->points,
+                          self->eval->n_samples, point_colors (self));
+  bsc_scatter_set_prototypes (self->scatter, self->eval->proto_points,
+                              self->eval->n_clusters);
+  update_summary (self);
+  if (self->hover >= 0)
+    show_hover (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->area));
+  return TRUE;
+}
+
+static void
+bsc_projection_view_reset (BscRunView *view,
+                           BscDataset *data)
+{
+  BscProjectionView *self = BSC_PROJECTION_VIEW (view);
+  gsize n;
+
+  g_clear_pointer (&self->eval, bsc_eval_data_unref);
+  g_clear_pointer (&self->data, bsc_dataset_unref);
+  g_clear_object (&self->thumbs);
+  g_clear_pointer (&self->scatter, bsc_scatter_free);
+  self->scatter = bsc_scatter_new ();
+  self->view_fitted = FALSE;
+  self->hover = -1;
+  if (data != NULL)
+    {
+      self->data = bsc_dataset_ref (data);
+      self->thumbs = bsc_thumbs_get_for (data);
+      n = data->n_samples;
+      bsc_scatter_set_point_radius (self->scatter, n > 20000 ? 1.0 : n > 5000 ? 1.5 : 2.5);
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->color_by),
+                            data != NULL && data->labels != NULL);
+  gtk_label_set_text (self->summary, _("waiting for the first evaluation"));
+  gtk_label_set_text (self->hover_label,
+                      _("Hover a point to see its image; scroll to zoom; drag to pan."));
+  gtk_picture_set_paintable (self->hover_picture, NULL);
+  clear_selection_cb (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->area));
+}
+
+static gboolean
+bsc_projection_view_draw_export (BscRunView *view,
+                                 cairo_t    *cr,
+                                 int         width,
+                                 int         height,
+                                 gboolean    dark)
+{
+  BscProjectionView *self = BSC_PROJECTION_VIEW (view);
+  BscPlotTheme theme;
+  BscView fit;
+
+  if (self->eval == NULL || bsc_scatter_get_n_points (self->scatter) == 0)
+    return FALSE;
+  bsc_plot_theme_init (&theme, dark);
+  theme.draw_background = TRUE;
+  bsc_scatter_fit_view (self->scatter, width, height, &fit);
+  bsc_scatter_set_dark (self->scatter, dark);
+  bsc_scatter_draw (self->scatter, &fit, _("Embedding map"), -1, &theme, cr,
+                    width, height);
+  return TRUE;
+}
+
+static void
+bsc_projection_view_show_info (BscRunView *view)
+{
+  gtk_menu_button_popup (BSC_PROJECTION_VIEW (view)->info_button);
+}
+
+static void
+bsc_projection_view_iface_init (BscRunViewInterface *iface)
+{
+  iface->reset = bsc_projection_view_reset;
+  iface->update = bsc_projection_view_update;
+  iface->draw_export = bsc_projection_view_draw_export;
+  iface->show_info = bsc_projection_view_show_info;
+}
+
+static void
+bsc_projection_view_dispose (GObject *object)
+{
+  BscProjectionView *self = BSC_PROJECTION_VIEW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), BSC_TYPE_PROJECTION_VIEW);
+  g_clear_pointer (&self->eval, bsc_eval_data_unref);
+  g_clear_pointer (&self->data, bsc_dataset_unref);
+  g_clear_object (&self->thumbs);
+  g_clear_pointer (&self->scatter, bsc_scatter_free);
+  G_OBJECT_CLASS (bsc_projection_view_parent_class)->dispose (object);
+}
+
+static void
+bsc_projection_view_class_init (BscProjectionViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = bsc_projection_view_dispose;
+  g_type_ensure (BSC_TYPE_PLOT_AREA);
+  g_type_ensure (BSC_TYPE_SAMPLE_GRID);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PATH "/bsc-projection-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, BscProjectionView, summary);
+  gtk_widget_class_bind_template_child (widget_class, BscProjectionView, color_by);
+  gtk_widget_class_bind_template_child (widget_class, BscProjectionView, select_toggle);
+  gtk_widget_class_bind_template_child (widget_class, BscProjectionView, info_button);
+  gtk_widget_class_bind_template_child (widget_class, BscProjectionView, area);
+  gtk_widget_class_bind_template_child (widget_class, BscProjectionView, selection_box);
+  gtk_widget_class_bind_template_child (widget_class, BscProjectionView, selection_label);
+  gtk_widget_class_bind_template_child (widget_class, BscProjectionView, selection_grid);
+  gtk_widget_class_bind_template_child (widget_class, BscProjectionView, hover_picture);
+  gtk_widget_class_bind_template_child (widget_class, BscProjectionView, hover_label);
+  gtk_widget_class_bind_template_callback (widget_class, color_by_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fit_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, clear_selection_cb);
+}
+
+static void
+bsc_projection_view_init (BscProjectionView *self)
+{
+  GtkWidget *area;
+  GtkEventController *motion, *scroll;
+  GtkGesture *drag, *click;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  area = GTK_WIDGET (self->area);
+  motion = gtk_event_controller_motion_new ();
+  g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
+  gtk_widget_add_controller (area, motion);
+  scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (scroll_cb), self);
+  gtk_widget_add_controller (area, scroll);
+  drag = gtk_gesture_drag_new ();
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (drag_begin_cb), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (drag_update_cb), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (drag_end_cb), self);
+  gtk_widget_add_controller (area, GTK_EVENT_CONTROLLER (drag));
+  click = gtk_gesture_click_new ();
+  g_signal_connect (click, "pressed", G_CALLBACK (pressed_cb), self);
+  gtk_widget_add_controller (area, GTK_EVENT_CONTROLLER (click));
+  bsc_plot_area_set_draw_func (self->area, draw_cb, self);
+  self->hover = -1;
+  bsc_projection_view_reset (BSC_RUN_VIEW (self), NULL);
+}
+
+GtkWidget *
+bsc_projection_view_get_area (BscProjectionView *self)
+{
+  g_return_val_if_fail (BSC_IS_PROJECTION_VIEW (self), NULL);
+
+  return GTK_WIDGET (self->area);
+}

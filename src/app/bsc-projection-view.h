@@ -1,0 +1,21 @@
+/* bsc-projection-view.h
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+#include "bsc-run-view.h"
+
+G_BEGIN_DECLS
+
+#define BSC_TYPE_PROJECTION_VIEW (bsc_projection_view_get_type ())
+G_DECLARE_FINAL_TYPE (BscProjectionView, bsc_projection_view, BSC, PROJECTION_VIEW, GtkBox)
+
+/* The chart area (benchmarks time its drawing). */
+GtkWidget *bsc_projection_view_get_area (BscProjectionView *self);
+
+G_END_DECLS

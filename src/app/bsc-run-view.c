@@ -1,0 +1,104 @@
+/* bsc-run-view.c
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "bsc-run-view.h"
+
+G_DEFINE_INTERFACE (BscRunView, bsc_run_view, GTK_TYPE_WIDGET)
+
+static GQuark updates_quark;
+
+static void
+bsc_run_view_default_init (BscRunViewInterface *iface)
+{
+  updates_quark = g_quark_from_static_string ("bsc-run-view-updates");
+}
+
+void
+bsc_run_view_reset (BscRunView    *self,
+                BscDataset *data)
+{
+  g_return_if_fail (BSC_IS_RUN_VIEW (self));
+
+  g_object_set_qdata (G_OBJECT (self), updates_quark, GUINT_TO_POINTER (0));
+  BSC_RUN_VIEW_GET_IFACE (self)->reset (self, data);
+}
+
+void
+bsc_run_view_update (BscRunView     *self,
+                 BscSnapshot *snapshot)
+{
+  guint n;
+
+  g_return_if_fail (BSC_IS_RUN_VIEW (self));
+  g_return_if_fail (snapshot != NULL);
+
+  if (!BSC_RUN_VIEW_GET_IFACE (self)->update (self, snapshot))
+    return;
+  n = GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (self), updates_quark));
+  g_object_set_qdata (G_OBJECT (self), updates_quark, GUINT_TO_POINTER (n + 1));
+}
+
+gboolean
+bsc_run_view_draw_export (BscRunView  *self,
+                      cairo_t  *cr,
+                      int       width,
+                      int       height,
+                      gboolean  dark)
+{
+  g_return_val_if_fail (BSC_IS_RUN_VIEW (self), FALSE);
+
+  return BSC_RUN_VIEW_GET_IFACE (self)->draw_export (self, cr, width, height, dark);
+}
+
+void
+bsc_run_view_show_info (BscRunView *self)
+{
+  g_return_if_fail (BSC_IS_RUN_VIEW (self));
+
+  BSC_RUN_VIEW_GET_IFACE (self)->show_info (self);
+}
+
+guint
+bsc_run_view_get_n_updates (BscRunView *self)
+{
+  g_return_val_if_fail (BSC_IS_RUN_VIEW (self), 0);
+
+  return GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (self), updates_quark));
+}
+
+gboolean
+bsc_run_view_is_dark (GtkWidget *widget)
+{
+  GdkRGBA fg;
+
+  /* Light text means a dark background, whatever the theme's name. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return 0.299 * fg.red + 0.587 * fg.green + 0.114 * fg.blue > 0.5;
+}
+
+void
+bsc_run_view_append_cairo (GtkWidget   *widget,
+                       GtkSnapshot *snapshot,
+                       void       (*draw_func) (cairo_t *cr,
+                                                int      width,
+                                                int      height,
+                                                gpointer user_data),
+                       gpointer     user_data)
+{
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  cairo_t *cr;
+
+  if (width <= 0 || height <= 0)
+    return;
+  cr = gtk_snapshot_append_cairo (snapshot,
+                                  &GRAPHENE_RECT_INIT (0, 0, width, height));
+  draw_func (cr, width, height, user_data);
+  cairo_destroy (cr);
+}

@@ -1,0 +1,67 @@
+/* bsc-run-view.h
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What every view of a run implements: take a snapshot, forget a run,
+ * draw itself for PNG export, and pop up its explanation.
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+#include "bsc-dataset.h"
+#include "bsc-snapshot.h"
+
+G_BEGIN_DECLS
+
+#define BSC_TYPE_RUN_VIEW (bsc_run_view_get_type ())
+G_DECLARE_INTERFACE (BscRunView, bsc_run_view, BSC, RUN_VIEW, GtkWidget)
+
+struct _BscRunViewInterface
+{
+  GTypeInterface parent_iface;
+
+  /* A new dataset (NULL when none): forget everything shown. */
+  void      (*reset)       (BscRunView     *self,
+                            BscDataset  *data);
+  /* Returns TRUE when the view took new data from the snapshot. */
+  gboolean  (*update)      (BscRunView     *self,
+                            BscSnapshot *snapshot);
+  /* Draws the view for a PNG of width x height; FALSE when empty. */
+  gboolean  (*draw_export) (BscRunView     *self,
+                            cairo_t     *cr,
+                            int          width,
+                            int          height,
+                            gboolean     dark);
+  void      (*show_info)   (BscRunView     *self);
+};
+
+void      bsc_run_view_reset         (BscRunView     *self,
+                                  BscDataset  *data);
+void      bsc_run_view_update        (BscRunView     *self,
+                                  BscSnapshot *snapshot);
+gboolean  bsc_run_view_draw_export   (BscRunView     *self,
+                                  cairo_t     *cr,
+                                  int          width,
+                                  int          height,
+                                  gboolean     dark);
+void      bsc_run_view_show_info     (BscRunView     *self);
+/* How many snapshots brought new data to this view since the last reset
+ * (the GUI tests read it). */
+guint     bsc_run_view_get_n_updates (BscRunView     *self);
+
+/* Helpers shared by the views. */
+gboolean  bsc_run_view_is_dark       (GtkWidget   *widget);
+/* Appends a texture-backed snapshot of a Cairo drawing of the widget's
+ * size (draw_func as in bsc-plot.h). */
+void      bsc_run_view_append_cairo  (GtkWidget   *widget,
+                                  GtkSnapshot *snapshot,
+                                  void       (*draw_func) (cairo_t *cr,
+                                                           int      width,
+                                                           int      height,
+                                                           gpointer user_data),
+                                  gpointer     user_data);
+
+G_END_DECLS

@@ -1,0 +1,44 @@
+/* bsc-window-private.h
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What the GUI tests and benchmarks look at inside a window.
+ */
+
+#pragma once
+
+#include "bsc-snapshot.h"
+#include "bsc-run-view.h"
+#include "bsc-window.h"
+#include "bsc-worker.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  guint        n_snapshots;     /* of the current run */
+  guint64      last_step;       /* step of the last snapshot */
+  BscRunState  last_state;
+  gboolean     loading;
+  gboolean     has_data;
+  gboolean     error_shown;
+  gboolean     running;         /* a worker thread is alive */
+} BscWindowStatus;
+
+void        _bsc_window_get_status (BscWindow       *self,
+                                    BscWindowStatus *status);
+/* The views, NULL-terminated, in stack order. */
+BscRunView   **_bsc_window_get_views  (BscWindow       *self,
+                                    guint           *n_views);
+BscWorker  *_bsc_window_get_worker (BscWindow       *self);
+const char *_bsc_window_get_error  (BscWindow       *self);
+void        _bsc_window_show_view  (BscWindow       *self,
+                                    guint            index);
+/* Writes every view as PNG into dir (what the export action does). */
+gboolean    _bsc_window_export_pngs (BscWindow      *self,
+                                     const char     *dir,
+                                     GError        **error);
+
+G_END_DECLS

@@ -1,0 +1,1107 @@
+/* bsc-window.c
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The main window: opening collections (file chooser, drag and drop,
+ * command line) in a GTask thread, the run controls, the views fed from
+ * the worker's snapshots, errors shown in the window, and exports.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "bsc-affinity-view.h"
+#include "bsc-clusters-view.h"
+#include "bsc-confusion-view.h"
+#include "bsc-curves-view.h"
+#include "bsc-error.h"
+#include "bsc-load.h"
+#include "bsc-params.h"
+#include "bsc-plot-area.h"
+#include "bsc-projection-view.h"
+#include "bsc-sizes-view.h"
+#include "bsc-window-private.h"
+
+#define SCHEMA_ID "io.github.bootsc.Explorer"
+
+typedef struct
+{
+  char           *path;
+  BscLoadOptions  options;
+  guint           done;    /* atomic progress, written by the loader */
+  guint           total;
+  gboolean        start;
+} LoadJob;
+
+struct _BscWindow
+{
+  GtkApplicationWindow parent_instance;
+
+  /* Template widgets */
+  GtkButton        *open_button;
+  GtkInfoBar       *error_bar;
+  GtkLabel         *error_title;
+  GtkLabel         *error_detail;
+  GtkInfoBar       *skipped_bar;
+  GtkLabel         *skipped_label;
+  GtkButton        *skipped_button;
+  GtkLabel         *data_label;
+  BscParams        *params;
+  GtkStack         *view_stack;
+  BscCurvesView    *curves_view;
+  GtkLabel         *status_label;
+  GtkProgressBar   *progress;
+  GtkButton        *cancel_load_button;
+
+  GSettings        *settings;
+  BscDataset       *data;
+  BscWorker        *worker;
+  GCancellable     *load_cancellable;
+  LoadJob          *load_job;      /* the running load, owned by its task */
+  guint             load_timer;
+  gboolean          start_after_load;
+  char             *error_text;
+
+  BscRunView          *views[8];
+  guint             n_views;
+  BscSnapshot      *last_snapshot;
+  guint             n_snapshots;
+};
+
+G_DEFINE_FINAL_TYPE (BscWindow, bsc_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static void update_actions (BscWindow *self);
+static void start_run      (BscWindow *self,
+                            gboolean   paused);
+
+/* ---- messages in the window ------------------------------------------ */
+
+static void
+show_error (BscWindow  *self,
+            const char *title,
+            const char *detail)
+{
+  gtk_label_set_text (self->error_title, title);
+  gtk_label_set_text (self->error_detail, detail);
+  gtk_info_bar_set_revealed (self->error_bar, TRUE);
+  g_free (self->error_text);
+  self->error_text = g_strdup_printf ("%s\n%s", title, detail);
+}
+
+static void
+hide_error (BscWindow *self)
+{
+  gtk_info_bar_set_revealed (self->error_bar, FALSE);
+  g_clear_pointer (&self->error_text, g_free);
+}
+
+static void
+error_bar_response_cb (BscWindow *self,
+                       int        response)
+{
+  hide_error (self);
+}
+
+static void
+skipped_bar_response_cb (BscWindow *self,
+                         int        response)
+{
+  gtk_info_bar_set_revealed (self->skipped_bar, FALSE);
+}
+
+static void
+set_status (BscWindow  *self,
+            const char *text)
+{
+  gtk_label_set_text (self->status_label, text);
+}
+
+/* ---- the skipped files list ------------------------------------------ */
+
+static void
+show_skipped_cb (BscWindow *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  GtkWidget *dialog, *scrolled, *view;
+
+  if (self->data == NULL)
+    return;
+  for (guint i = 0; i < self->data->skipped->len; i++)
+    {
+      BscSkipped *s = g_ptr_array_index (self->data->skipped, i);
+      g_autofree char *name = g_filename_display_name (s->path);
+
+      g_string_append_printf (text, "%s\n    %s\n", name, s->reason);
+    }
+  view = gtk_text_view_new ();
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 12);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 12);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
+                            text->str, -1);
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
+  dialog = gtk_window_new ();
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Skipped Files"));
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 700, 400);
+  gtk_window_set_child (GTK_WINDOW (dialog), scrolled);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- loading --------------------------------------------------------- */
+
+static void
+load_job_free (gpointer data)
+{
+  LoadJob *job = data;
+
+  g_free (job->path);
+  g_free (job);
+}
+
+static void
+load_progress_cb (gsize    done,
+                  gsize    total,
+                  gpointer user_data)
+{
+  LoadJob *job = user_data;
+
+  /* Any thread: plain atomic stores, the main thread polls them. */
+  g_atomic_int_set (&job->total, (guint) total);
+  g_atomic_int_set (&job->done, (guint) done);
+}
+
+static void
+load_worker (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  LoadJob *job = task_data;
+  GError *error = NULL;
+  BscDataset *data;
+
+  data = bsc_load (job->path, &job->options, load_progress_cb, job,
+                   cancellable, &error);
+  if (data == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, data, (GDestroyNotify) bsc_dataset_unref);
+}
+
+static gboolean
+load_timer_cb (gpointer user_data)
+{
+  BscWindow *self = user_data;
+  guint done, total;
+
+  if (self->load_job == NULL)
+    return G_SOURCE_CONTINUE;
+  done = g_atomic_int_get (&self->load_job->done);
+  total = g_atomic_int_get (&self->load_job->total);
+  if (total > 0)
+    gtk_progress_bar_set_fraction (self->progress, (double) done / total);
+  else
+    gtk_progress_bar_pulse (self->progress);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+set_loading (BscWindow *self,
+             gboolean   loading)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_load_button), loading);
+  g_clear_handle_id (&self->load_timer, g_source_remove);
+  if (loading)
+    self->load_timer = g_timeout_add (100, load_timer_cb, self);
+  gtk_progress_bar_set_fraction (self->progress, 0);
+  gtk_progress_bar_set_text (self->progress, loading ? _("Loading…") : NULL);
+}
+
+static void
+describe_data (BscWindow *self)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *name = g_filename_display_basename (self->data->source);
+  BscDataset *d = self->data;
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, "<b>%s</b>\n", name);
+  g_string_append_printf (s, ngettext ("%'zu sample", "%'zu samples",
+                                       d->n_samples), d->n_samples);
+  if (d->width > 0)
+    g_string_append_printf (s, _(", %u×%u %s"), d->width, d->height,
+                            d->channels == 3 ? _("colour") : _("grey"));
+  else
+    g_string_append_printf (s, _(", %zu features"), d->dim);
+  if (d->labels != NULL)
+    g_string_append_printf (s, ngettext (", %u label", ", %u labels",
+                                         d->n_classes), d->n_classes);
+  else
+    g_string_append (s, _(", no labels"));
+  if (d->skipped->len > 0)
+    g_string_append_printf (s, ngettext (", %u file skipped",
+                                         ", %u files skipped",
+                                         d->skipped->len), d->skipped->len);
+  text = g_string_free (s, FALSE);
+  gtk_label_set_markup (self->data_label, text);
+}
+
+static void
+show_skipped (BscWindow *self)
+{
+  g_autofree char *text = NULL;
+  guint n = self->data->skipped->len;
+
+  gtk_info_bar_set_revealed (self->skipped_bar, n > 0);
+  if (n == 0)
+    return;
+  text = g_strdup_printf (ngettext ("%u file could not be used and was skipped; "
+                                    "the rest loaded normally.",
+                                    "%u files could not be used and were "
+                                    "skipped; the rest loaded normally.", n), n);
+  gtk_label_set_text (self->skipped_label, text);
+}
+
+static void
+reset_views (BscWindow *self)
+{
+  for (guint i = 0; i < self->n_views; i++)
+    bsc_run_view_reset (self->views[i], self->data);
+  g_clear_pointer (&self->last_snapshot, bsc_snapshot_unref);
+  self->n_snapshots = 0;
+}
+
+static void
+set_data (BscWindow  *self,
+          BscDataset *data)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *name = g_filename_display_basename (data->source);
+
+  g_clear_pointer (&self->data, bsc_dataset_unref);
+  self->data = data;
+  describe_data (self);
+  show_skipped (self);
+  reset_views (self);
+  title = g_strdup_printf (_("%s — BootSC Explorer"), name);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  set_status (self, _("Loaded. Press Start to train."));
+}
+
+static void
+load_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  BscWindow *self = BSC_WINDOW (source);
+  LoadJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  BscDataset *data;
+  gboolean start = job->start;
+  g_autofree char *path = g_strdup (job->path);
+
+  data = g_task_propagate_pointer (G_TASK (result), &error);
+  if (job != self->load_job)
+    {
+      g_clear_pointer (&data, bsc_dataset_unref);
+      return;   /* a newer load replaced this one */
+    }
+  self->load_job = NULL;
+  g_clear_object (&self->load_cancellable);
+  set_loading (self, FALSE);
+  if (data == NULL)
+    {
+      g_autofree char *title = NULL;
+      g_autofree char *detail = NULL;
+      g_autofree char *name = g_filename_display_name (path);
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          || g_error_matches (error, BSC_ERROR, BSC_ERROR_CANCELLED))
+        set_status (self, _("Loading cancelled"));
+      else
+        {
+          title = g_strdup_printf (_("Could not open “%s”"), name);
+          detail = g_strdup_printf ("%s\n%s", error->message,
+                                    _("Choose another folder or file with "
+                                      "Open (Ctrl+O), or drop one onto the "
+                                      "window. Image folders may hold one "
+                                      "subfolder per label."));
+          show_error (self, title, detail);
+          set_status (self, _("Nothing loaded"));
+        }
+      update_actions (self);
+      return;
+    }
+  g_settings_set_string (self->settings, "last-folder", path);
+  set_data (self, data);
+  update_actions (self);
+  if (start)
+    start_run (self, FALSE);
+}
+
+static void
+begin_load (BscWindow  *self,
+            const char *path,
+            gboolean    start)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *name = g_filename_display_basename (path);
+  g_autofree char *status = NULL;
+  LoadJob *job;
+
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+  if (self->worker != NULL)
+    bsc_worker_stop (self->worker);
+  g_clear_object (&self->load_cancellable);
+  self->load_cancellable = g_cancellable_new ();
+
+  job = g_new0 (LoadJob, 1);
+  job->path = g_strdup (path);
+  job->start = start;
+  bsc_load_options_init (&job->options);
+  job->options.image_size = g_settings_get_uint (self->settings, "image-size");
+  job->options.threads = g_settings_get_uint (self->settings, "threads");
+  self->load_job = job;
+
+  hide_error (self);
+  gtk_info_bar_set_revealed (self->skipped_bar, FALSE);
+  status = g_strdup_printf (_("Opening “%s”…"), name);
+  set_status (self, status);
+  set_loading (self, TRUE);
+
+  task = g_task_new (self, self->load_cancellable, load_done_cb, NULL);
+  g_task_set_source_tag (task, begin_load);
+  g_task_set_task_data (task, job, load_job_free);
+  g_task_run_in_thread (task, load_worker);
+  update_actions (self);
+}
+
+static void
+cancel_load_cb (BscWindow *self)
+{
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+}
+
+void
+bsc_window_open_file (BscWindow *self,
+                      GFile     *file,
+                      gboolean   start)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (BSC_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+
+      show_error (self, _("Only local files can be opened"), uri);
+      return;
+    }
+  begin_load (self, path, start);
+}
+
+void
+bsc_window_open_default (BscWindow *self,
+                         gboolean   start)
+{
+  g_autofree char *last = NULL;
+  g_autofree char *sample = NULL;
+
+  g_return_if_fail (BSC_IS_WINDOW (self));
+
+  if (self->data != NULL || self->load_job != NULL)
+    return;
+  last = g_settings_get_string (self->settings, "last-folder");
+  if (last[0] != '\0' && g_file_test (last, G_FILE_TEST_EXISTS))
+    {
+      begin_load (self, last, start);
+      return;
+    }
+  sample = bsc_load_find_sample ();
+  if (sample != NULL)
+    begin_load (self, sample, start);
+  else
+    set_status (self, _("Open a folder of images to begin (Ctrl+O)"));
+}
+
+/* ---- the run --------------------------------------------------------- */
+
+static void
+show_run_status (BscWindow   *self,
+                 BscSnapshot *snap)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *progress = NULL;
+  const char *state = "";
+
+  switch (snap->state)
+    {
+    case BSC_RUN_RUNNING: state = _("Training"); break;
+    case BSC_RUN_PAUSED: state = _("Paused"); break;
+    case BSC_RUN_FINISHED: state = _("Finished"); break;
+    case BSC_RUN_STOPPED: state = _("Stopped"); break;
+    case BSC_RUN_FAILED: state = _("Failed"); break;
+    default: break;
+    }
+  text = g_strdup_printf (_("%s · epoch %u of %u · step %'" G_GUINT64_FORMAT
+                            " of %'" G_GUINT64_FORMAT " · %.1f steps/s"),
+                          state, MIN (snap->epoch + 1, snap->epochs),
+                          snap->epochs, snap->step, snap->total_steps,
+                          snap->steps_per_second);
+  if (snap->eval != NULL && snap->eval->has_metrics)
+    {
+      g_autofree char *m = g_strdup_printf (_(" · ACC %.3f NMI %.3f ARI %.3f"),
+                                            snap->eval->acc, snap->eval->nmi,
+                                            snap->eval->ari);
+      char *t = g_strconcat (text, m, NULL);
+
+      g_free (text);
+      text = t;
+    }
+  set_status (self, text);
+  if (snap->total_steps > 0)
+    gtk_progress_bar_set_fraction (self->progress,
+                                   (double) snap->step / snap->total_steps);
+  progress = g_strdup_printf ("%.0f %%", snap->total_steps > 0
+                              ? 100.0 * snap->step / snap->total_steps : 0.0);
+  gtk_progress_bar_set_text (self->progress, progress);
+  bsc_params_show_lr (self->params, snap->lr);
+}
+
+static void
+show_run_failure (BscWindow   *self,
+                  BscSnapshot *snap)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *detail = NULL;
+  const char *hint;
+
+  if (g_error_matches (snap->error, BSC_ERROR, BSC_ERROR_NUMERIC))
+    hint = _("The loss became NaN or infinite: training diverged. Lower the "
+             "learning-rate factor or the learning rate, or raise Sinkhorn ε, "
+             "then press Start for a new run.");
+  else if (g_error_matches (snap->error, BSC_ERROR, BSC_ERROR_TOO_FEW)
+           || g_error_matches (snap->error, BSC_ERROR, BSC_ERROR_INVALID_ARG))
+    hint = _("Change the parameters on the left (a smaller batch or fewer "
+             "clusters), then press Start.");
+  else
+    hint = _("Press Start to try again; if it fails again, try other "
+             "parameters or another collection.");
+  title = g_strdup_printf (_("Training stopped at step %'" G_GUINT64_FORMAT),
+                           snap->step);
+  detail = g_strdup_printf ("%s\n%s", snap->error->message, hint);
+  show_error (self, title, detail);
+}
+
+static void
+snapshot_cb (BscWorker   *worker,
+             BscSnapshot *snap,
+             gpointer     user_data)
+{
+  BscWindow *self = BSC_WINDOW (user_data);
+
+  if (worker != self->worker
+      || snap->generation != bsc_worker_get_generation (worker))
+    return;   /* stale: from a run that was replaced */
+  self->n_snapshots++;
+  g_clear_pointer (&self->last_snapshot, bsc_snapshot_unref);
+  self->last_snapshot = bsc_snapshot_ref (snap);
+  for (guint i = 0; i < self->n_views; i++)
+    bsc_run_view_update (self->views[i], snap);
+  show_run_status (self, snap);
+  if (snap->state == BSC_RUN_FAILED && snap->error != NULL)
+    show_run_failure (self, snap);
+  update_actions (self);
+}
+
+static void
+finished_cb (BscWorker *worker,
+             gpointer   user_data)
+{
+  BscWindow *self = BSC_WINDOW (user_data);
+
+  if (worker != self->worker)
+    return;
+  bsc_params_set_running (self->params, FALSE);
+  update_actions (self);
+}
+
+static void
+release_app_cb (BscWorker *worker,
+                gpointer   user_data)
+{
+  g_application_release (G_APPLICATION (user_data));
+}
+
+static void
+drop_worker (BscWindow *self)
+{
+  if (self->worker == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->worker, self);
+  if (bsc_worker_is_running (self->worker))
+    {
+      GApplication *app = g_application_get_default ();
+
+      /* Keep the application alive until the thread has ended. */
+      bsc_worker_stop (self->worker);
+      if (app != NULL)
+        {
+          g_application_hold (app);
+          g_signal_connect_object (self->worker, "finished",
+                                   G_CALLBACK (release_app_cb), app, 0);
+        }
+    }
+  g_clear_object (&self->worker);
+}
+
+static void
+start_run (BscWindow *self,
+           gboolean   paused)
+{
+  BscConfig config;
+  guint size = g_settings_get_uint (self->settings, "image-size");
+
+  g_return_if_fail (self->data != NULL);
+
+  if (self->data->kind == BSC_SOURCE_IMAGES && self->data->width != size)
+    {
+      /* The training resolution changed: decode the folder again. */
+      begin_load (self, self->data->source, TRUE);
+      return;
+    }
+  drop_worker (self);
+  hide_error (self);
+  bsc_params_get_config (self->params, self->data->labels != NULL
+                         ? self->data->n_classes : 0, &config);
+  config.input_dim = self->data->dim;
+  reset_views (self);
+  self->worker = bsc_worker_new (self->data, &config);
+  bsc_worker_set_lr_scale (self->worker, bsc_params_get_lr_scale (self->params));
+  g_signal_connect (self->worker, "snapshot", G_CALLBACK (snapshot_cb), self);
+  g_signal_connect (self->worker, "finished", G_CALLBACK (finished_cb), self);
+  bsc_worker_start (self->worker, paused);
+  bsc_params_set_running (self->params, TRUE);
+  set_status (self, _("Preparing the network…"));
+  update_actions (self);
+}
+
+static gboolean
+run_alive (BscWindow *self)
+{
+  return self->worker != NULL && bsc_worker_is_running (self->worker);
+}
+
+static void
+lr_scale_changed_cb (BscWindow *self,
+                     double     scale)
+{
+  if (self->worker != NULL)
+    bsc_worker_set_lr_scale (self->worker, scale);
+}
+
+/* ---- actions --------------------------------------------------------- */
+
+static void
+set_action_enabled (BscWindow  *self,
+                    const char *name,
+                    gboolean    enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+static void
+update_actions (BscWindow *self)
+{
+  gboolean alive = run_alive (self);
+  gboolean loading = self->load_job != NULL;
+  gboolean paused = alive && bsc_worker_is_paused (self->worker);
+  gboolean has_eval = self->last_snapshot != NULL
+                      && self->last_snapshot->eval != NULL;
+  GAction *pause = g_action_map_lookup_action (G_ACTION_MAP (self), "pause");
+
+  set_action_enabled (self, "start", self->data != NULL && !loading
+                                     && (!alive || paused));
+  set_action_enabled (self, "pause", alive);
+  set_action_enabled (self, "step", self->data != NULL && !loading);
+  set_action_enabled (self, "stop", alive);
+  set_action_enabled (self, "export-csv", has_eval);
+  set_action_enabled (self, "export-png", has_eval);
+  set_action_enabled (self, "export-folders", has_eval
+                      && self->data != NULL && self->data->paths != NULL);
+  g_simple_action_set_state (G_SIMPLE_ACTION (pause),
+                             g_variant_new_boolean (paused));
+}
+
+static void
+start_action (GtkWidget  *widget,
+              const char *name,
+              GVariant   *param)
+{
+  BscWindow *self = BSC_WINDOW (widget);
+
+  if (run_alive (self) && bsc_worker_is_paused (self->worker))
+    bsc_worker_resume (self->worker);
+  else if (self->data != NULL)
+    start_run (self, FALSE);
+  update_actions (self);
+}
+
+static void
+pause_activate (GSimpleAction *action,
+                GVariant      *param,
+                gpointer       user_data)
+{
+  BscWindow *self = BSC_WINDOW (user_data);
+
+  if (!run_alive (self))
+    return;
+  if (bsc_worker_is_paused (self->worker))
+    bsc_worker_resume (self->worker);
+  else
+    bsc_worker_pause (self->worker);
+  update_actions (self);
+}
+
+static void
+step_action (GtkWidget  *widget,
+             const char *name,
+             GVariant   *param)
+{
+  BscWindow *self = BSC_WINDOW (widget);
+
+  if (!run_alive (self))
+    start_run (self, TRUE);
+  if (self->worker != NULL)
+    bsc_worker_step (self->worker);
+  update_actions (self);
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *name,
+             GVariant   *param)
+{
+  BscWindow *self = BSC_WINDOW (widget);
+
+  if (run_alive (self))
+    bsc_worker_stop (self->worker);
+}
+
+static void
+open_response_cb (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         user_data)
+{
+  BscWindow *self = BSC_WINDOW (user_data);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (file != NULL)
+        bsc_window_open_file (self, file, FALSE);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *name,
+             GVariant   *param)
+{
+  BscWindow *self = BSC_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autofree char *last = g_settings_get_string (self->settings, "last-folder");
+
+  /* Folders are what most people open; feature and IDX files have their
+   * own chooser (win.open-file). */
+  chooser = gtk_file_chooser_native_new (_("Open a Collection"),
+                                         GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                         _("_Open"), _("_Cancel"));
+  if (last[0] != '\0')
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (last);
+      g_autoptr(GFile) parent = g_file_get_parent (file);
+
+      if (parent != NULL)
+        gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser),
+                                             parent, NULL);
+    }
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (open_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+open_file_response_cb (GtkNativeDialog *dialog,
+                       int              response,
+                       gpointer         user_data)
+{
+  open_response_cb (dialog, response, user_data);
+}
+
+static void
+open_file_action (GtkWidget  *widget,
+                  const char *name,
+                  GVariant   *param)
+{
+  BscWindow *self = BSC_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Open a Feature File"),
+                                         GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (open_file_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+open_sample_action (GtkWidget  *widget,
+                    const char *name,
+                    GVariant   *param)
+{
+  BscWindow *self = BSC_WINDOW (widget);
+  g_autofree char *sample = bsc_load_find_sample ();
+
+  if (sample == NULL)
+    show_error (self, _("The bundled sample is not installed"),
+                _("Open a folder of images instead (Ctrl+O)."));
+  else
+    begin_load (self, sample, FALSE);
+}
+
+static void
+view_action (GtkWidget  *widget,
+             const char *name,
+             GVariant   *param)
+{
+  _bsc_window_show_view (BSC_WINDOW (widget), g_variant_get_int32 (param));
+}
+
+static void
+view_info_action (GtkWidget  *widget,
+                  const char *name,
+                  GVariant   *param)
+{
+  BscWindow *self = BSC_WINDOW (widget);
+  GtkWidget *child = gtk_stack_get_visible_child (self->view_stack);
+
+  if (child != NULL && BSC_IS_RUN_VIEW (child))
+    bsc_run_view_show_info (BSC_RUN_VIEW (child));
+}
+
+static void
+lr_up_action (GtkWidget  *widget,
+              const char *name,
+              GVariant   *param)
+{
+  bsc_params_nudge_lr (BSC_WINDOW (widget)->params, 1);
+}
+
+static void
+lr_down_action (GtkWidget  *widget,
+                const char *name,
+                GVariant   *param)
+{
+  bsc_params_nudge_lr (BSC_WINDOW (widget)->params, -1);
+}
+
+/* ---- drag and drop --------------------------------------------------- */
+
+static gboolean
+drop_cb (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         gpointer       user_data)
+{
+  BscWindow *self = BSC_WINDOW (user_data);
+  GSList *files;
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  files = g_value_get_boxed (value);
+  if (files == NULL)
+    return FALSE;
+  bsc_window_open_file (self, files->data, FALSE);
+  return TRUE;
+}
+
+/* ---- window life ----------------------------------------------------- */
+
+static gboolean
+bsc_window_close_request (GtkWindow *window)
+{
+  BscWindow *self = BSC_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized",
+                          gtk_window_is_maximized (window));
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+  drop_worker (self);
+  return GTK_WINDOW_CLASS (bsc_window_parent_class)->close_request (window);
+}
+
+static void
+bsc_window_dispose (GObject *object)
+{
+  BscWindow *self = BSC_WINDOW (object);
+
+  drop_worker (self);
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  g_clear_handle_id (&self->load_timer, g_source_remove);
+  self->load_job = NULL;
+  gtk_widget_dispose_template (GTK_WIDGET (self), BSC_TYPE_WINDOW);
+  g_clear_pointer (&self->last_snapshot, bsc_snapshot_unref);
+  g_clear_pointer (&self->data, bsc_dataset_unref);
+  g_clear_pointer (&self->error_text, g_free);
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (bsc_window_parent_class)->dispose (object);
+}
+
+static void
+bsc_window_class_init (BscWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = bsc_window_dispose;
+  window_class->close_request = bsc_window_close_request;
+
+  g_type_ensure (BSC_TYPE_PARAMS);
+  g_type_ensure (BSC_TYPE_CURVES_VIEW);
+  g_type_ensure (BSC_TYPE_AFFINITY_VIEW);
+  g_type_ensure (BSC_TYPE_PROJECTION_VIEW);
+  g_type_ensure (BSC_TYPE_CLUSTERS_VIEW);
+  g_type_ensure (BSC_TYPE_CONFUSION_VIEW);
+  g_type_ensure (BSC_TYPE_SIZES_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PATH "/bsc-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, open_button);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, error_bar);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, error_title);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, error_detail);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, skipped_bar);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, skipped_label);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, skipped_button);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, data_label);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, params);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, curves_view);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, progress);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, cancel_load_button);
+  gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
+  gtk_widget_class_bind_template_callback (widget_class, skipped_bar_response_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cancel_load_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lr_scale_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.open-file", NULL,
+                                   open_file_action);
+  gtk_widget_class_install_action (widget_class, "win.open-sample", NULL,
+                                   open_sample_action);
+  gtk_widget_class_install_action (widget_class, "win.view", "i", view_action);
+  gtk_widget_class_install_action (widget_class, "win.view-info", NULL,
+                                   view_info_action);
+  gtk_widget_class_install_action (widget_class, "win.lr-up", NULL, lr_up_action);
+  gtk_widget_class_install_action (widget_class, "win.lr-down", NULL,
+                                   lr_down_action);
+}
+
+/* Actions whose state or enabled flag changes live in the window's action
+ * map (the class actions above are always available). */
+static void
+simple_action_cb (GSimpleAction *action,
+                  GVariant      *param,
+                  gpointer       user_data)
+{
+  const char *name = g_action_get_name (G_ACTION (action));
+  struct { const char *name; void (*func) (GtkWidget *, const char *, GVariant *); } map[] = {
+    { "start", start_action }, { "step", step_action }, { "stop", stop_action },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
+    if (g_str_equal (map[i].name, name))
+      map[i].func (GTK_WIDGET (user_data), name, param);
+}
+
+static void export_csv_activate     (GSimpleAction *, GVariant *, gpointer);
+static void export_png_activate     (GSimpleAction *, GVariant *, gpointer);
+static void export_folders_activate (GSimpleAction *, GVariant *, gpointer);
+
+static const GActionEntry win_actions[] = {
+  { "start", simple_action_cb },
+  { "pause", NULL, NULL, "false", NULL },
+  { "step", simple_action_cb },
+  { "stop", simple_action_cb },
+  { "export-csv", export_csv_activate },
+  { "export-png", export_png_activate },
+  { "export-folders", export_folders_activate },
+};
+
+static void
+pause_change_state (GSimpleAction *action,
+                    GVariant      *value,
+                    gpointer       user_data)
+{
+  pause_activate (action, NULL, user_data);
+}
+
+static void
+collect_views (BscWindow *self)
+{
+  GtkWidget *child;
+
+  self->n_views = 0;
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (self->view_stack));
+       child != NULL && self->n_views < G_N_ELEMENTS (self->views) - 1;
+       child = gtk_widget_get_next_sibling (child))
+    if (BSC_IS_RUN_VIEW (child))
+      self->views[self->n_views++] = BSC_RUN_VIEW (child);
+  self->views[self->n_views] = NULL;
+}
+
+static void
+bsc_window_init (BscWindow *self)
+{
+  GtkDropTarget *drop;
+  GAction *pause;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->settings = g_settings_new (SCHEMA_ID);
+  bsc_params_set_settings (self->params, self->settings);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
+                                   G_N_ELEMENTS (win_actions), self);
+  pause = g_action_map_lookup_action (G_ACTION_MAP (self), "pause");
+  g_signal_connect (pause, "change-state", G_CALLBACK (pause_change_state), self);
+  g_signal_connect_swapped (self->skipped_button, "clicked",
+                            G_CALLBACK (show_skipped_cb), self);
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  collect_views (self);
+  update_actions (self);
+  /* Not into the first parameter's entry: typing there by accident would
+   * change a setting. */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->open_button));
+}
+
+BscWindow *
+bsc_window_new (BscApplication *app)
+{
+  return g_object_new (BSC_TYPE_WINDOW, "application", app, NULL);
+}
+
+/* ---- exports --------------------------------------------------------- */
+
+static void
+export_csv_activate (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+}
+
+static void
+export_png_activate (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+}
+
+static void
+export_folders_activate (GSimpleAction *action,
+                         GVariant      *param,
+                         gpointer       user_data)
+{
+}
+
+/* ---- for tests ------------------------------------------------------- */
+
+void
+_bsc_window_get_status (BscWindow       *self,
+                        BscWindowStatus *status)
+{
+  g_return_if_fail (BSC_IS_WINDOW (self));
+
+  status->n_snapshots = self->n_snapshots;
+  status->last_step = self->last_snapshot ? self->last_snapshot->step : 0;
+  status->last_state = self->last_snapshot ? self->last_snapshot->state
+                                           : BSC_RUN_STOPPED;
+  status->loading = self->load_job != NULL;
+  status->has_data = self->data != NULL;
+  status->error_shown = gtk_info_bar_get_revealed (self->error_bar);
+  status->running = run_alive (self);
+}
+
+BscRunView **
+_bsc_window_get_views (BscWindow *self,
+                       guint     *n_views)
+{
+  g_return_val_if_fail (BSC_IS_WINDOW (self), NULL);
+
+  if (n_views != NULL)
+    *n_views = self->n_views;
+  return self->views;
+}
+
+BscWorker *
+_bsc_window_get_worker (BscWindow *self)
+{
+  g_return_val_if_fail (BSC_IS_WINDOW (self), NULL);
+
+  return self->worker;
+}
+
+const char *
+_bsc_window_get_error (BscWindow *self)
+{
+  g_return_val_if_fail (BSC_IS_WINDOW (self), NULL);
+
+  return self->error_text;
+}
+
+void
+_bsc_window_show_view (BscWindow *self,
+                       guint      index)
+{
+  g_return_if_fail (BSC_IS_WINDOW (self));
+
+  if (index < self->n_views)
+    gtk_stack_set_visible_child (self->view_stack, GTK_WIDGET (self->views[index]));
+}

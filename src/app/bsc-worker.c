@@ -1,0 +1,623 @@
+/* bsc-worker.c
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The training thread.  Everything below the "thread side" mark runs in
+ * the worker thread and touches only the trainer, the control block (under
+ * its mutex) and the snapshot being built; snapshots reach the main thread
+ * through idle sources on the main context.  The thread holds a reference
+ * on the worker that the main thread drops once the thread has ended, so
+ * every queued delivery finds the worker alive.
+ */
+
+#include "config.h"
+
+#include "bsc-error.h"
+#include "bsc-projection.h"
+#include "bsc-trainer.h"
+#include "bsc-worker.h"
+
+#define EVAL_ON_STEP_MAX_SAMPLES 20000
+
+typedef enum
+{
+  WORK_RUN,
+  WORK_STEP,
+  WORK_REFRESH,
+  WORK_STOP,
+} WorkKind;
+
+struct _BscWorker
+{
+  GObject        parent_instance;
+
+  /* Set before the thread starts, then read-only. */
+  BscDataset    *data;
+  BscConfig      config;
+  guint          generation;
+  GMainContext  *main_context;
+  GThread       *thread;
+  GCancellable  *cancellable;
+
+  /* Control block, guarded by lock. */
+  GMutex         lock;
+  GCond          cond;
+  gboolean       paused;
+  guint          pending_steps;
+  gboolean       refresh;
+  gboolean       stop;
+  double         lr_scale;
+  gboolean       lr_changed;
+  gint64         interval_us;
+
+  /* Main-thread state. */
+  gboolean       running;
+  gboolean       main_paused;
+
+  /* Thread-side state (only the thread touches it). */
+  BscTrainer    *trainer;
+  BscProjector  *projector;
+  GArray        *pending_points;
+  BscEvalData   *eval;
+  BscProbeData  *probe;
+  gint64         last_publish;
+  gint64         last_rate_time;
+  guint64        last_rate_step;
+  double         rate;
+  gint64         last_probe;
+  gint64         train_start;  /* when the first step began */
+  guint64        start_step;
+  gint           in_flight;   /* atomic: step snapshots not yet delivered */
+};
+
+G_DEFINE_FINAL_TYPE (BscWorker, bsc_worker, G_TYPE_OBJECT)
+
+enum { SIGNAL_SNAPSHOT, SIGNAL_FINISHED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+static guint next_generation = 1;
+
+typedef struct
+{
+  BscWorker   *worker;
+  BscSnapshot *snapshot;
+  gboolean     counted;
+} Delivery;
+
+static void
+bsc_worker_finalize (GObject *object)
+{
+  BscWorker *self = BSC_WORKER (object);
+
+  g_assert (self->thread == NULL);
+  g_clear_pointer (&self->data, bsc_dataset_unref);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->main_context, g_main_context_unref);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  G_OBJECT_CLASS (bsc_worker_parent_class)->finalize (object);
+}
+
+static void
+bsc_worker_class_init (BscWorkerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = bsc_worker_finalize;
+
+  /* snapshot (BscSnapshot *): a new immutable snapshot, main thread. */
+  signals[SIGNAL_SNAPSHOT] =
+    g_signal_new ("snapshot", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  /* finished: the thread has ended (after the last snapshot). */
+  signals[SIGNAL_FINISHED] =
+    g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+bsc_worker_init (BscWorker *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->lr_scale = 1.0;
+  self->interval_us = G_USEC_PER_SEC / 10;
+  self->cancellable = g_cancellable_new ();
+}
+
+BscWorker *
+bsc_worker_new (BscDataset      *data,
+                const BscConfig *config)
+{
+  BscWorker *self;
+
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (config != NULL, NULL);
+
+  self = g_object_new (BSC_TYPE_WORKER, NULL);
+  self->data = bsc_dataset_ref (data);
+  self->config = *config;
+  self->generation = next_generation++;
+  return self;
+}
+
+/* ---- main thread side ------------------------------------------------ */
+
+static gboolean
+deliver_cb (gpointer user_data)
+{
+  Delivery *d = user_data;
+
+  if (d->counted)
+    g_atomic_int_dec_and_test (&d->worker->in_flight);
+  if (d->snapshot->state != BSC_RUN_RUNNING)
+    d->worker->main_paused = d->snapshot->state == BSC_RUN_PAUSED;
+  g_signal_emit (d->worker, signals[SIGNAL_SNAPSHOT], 0, d->snapshot);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+delivery_free (gpointer user_data)
+{
+  Delivery *d = user_data;
+
+  bsc_snapshot_unref (d->snapshot);
+  g_free (d);
+}
+
+static gboolean
+finished_cb (gpointer user_data)
+{
+  BscWorker *self = user_data;
+
+  g_thread_join (g_steal_pointer (&self->thread));
+  self->running = FALSE;
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+  g_object_unref (self);   /* the thread's reference */
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer train_worker (gpointer data);
+
+/* Always through an idle source: g_main_context_invoke () would run the
+ * function right here in the worker when the default context happens to
+ * be free, since it is every thread's default. */
+static void
+post_to_main (BscWorker      *self,
+              GSourceFunc     func,
+              gpointer        data,
+              GDestroyNotify  notify)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "[bsc-worker] deliver");
+  g_source_attach (source, self->main_context);
+  g_source_unref (source);
+}
+
+void
+bsc_worker_start (BscWorker *self,
+                  gboolean   start_paused)
+{
+  g_return_if_fail (BSC_IS_WORKER (self));
+  g_return_if_fail (self->thread == NULL && !self->running);
+
+  self->main_context = g_main_context_ref_thread_default ();
+  self->paused = start_paused;
+  self->main_paused = start_paused;
+  self->running = TRUE;
+  self->thread = g_thread_new ("bsc-train", train_worker, g_object_ref (self));
+}
+
+static void
+control_update (BscWorker *self,
+                gboolean   paused,
+                guint      add_steps,
+                gboolean   refresh)
+{
+  g_mutex_lock (&self->lock);
+  self->paused = paused;
+  self->pending_steps += add_steps;
+  self->refresh |= refresh;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+bsc_worker_pause (BscWorker *self)
+{
+  g_return_if_fail (BSC_IS_WORKER (self));
+
+  self->main_paused = TRUE;
+  control_update (self, TRUE, 0, TRUE);
+}
+
+void
+bsc_worker_resume (BscWorker *self)
+{
+  g_return_if_fail (BSC_IS_WORKER (self));
+
+  self->main_paused = FALSE;
+  control_update (self, FALSE, 0, FALSE);
+}
+
+void
+bsc_worker_step (BscWorker *self)
+{
+  g_return_if_fail (BSC_IS_WORKER (self));
+
+  self->main_paused = TRUE;
+  control_update (self, TRUE, 1, FALSE);
+}
+
+void
+bsc_worker_stop (BscWorker *self)
+{
+  g_return_if_fail (BSC_IS_WORKER (self));
+
+  g_mutex_lock (&self->lock);
+  self->stop = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+  g_cancellable_cancel (self->cancellable);
+}
+
+void
+bsc_worker_set_lr_scale (BscWorker *self,
+                         double     scale)
+{
+  g_return_if_fail (BSC_IS_WORKER (self));
+  g_return_if_fail (scale > 0);
+
+  g_mutex_lock (&self->lock);
+  self->lr_scale = scale;
+  self->lr_changed = TRUE;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+bsc_worker_set_interval (BscWorker *self,
+                         double     seconds)
+{
+  g_return_if_fail (BSC_IS_WORKER (self));
+
+  g_mutex_lock (&self->lock);
+  self->interval_us = (gint64) (seconds * G_USEC_PER_SEC);
+  g_mutex_unlock (&self->lock);
+}
+
+guint
+bsc_worker_get_generation (BscWorker *self)
+{
+  g_return_val_if_fail (BSC_IS_WORKER (self), 0);
+
+  return self->generation;
+}
+
+gboolean
+bsc_worker_is_paused (BscWorker *self)
+{
+  g_return_val_if_fail (BSC_IS_WORKER (self), FALSE);
+
+  return self->main_paused;
+}
+
+gboolean
+bsc_worker_is_running (BscWorker *self)
+{
+  g_return_val_if_fail (BSC_IS_WORKER (self), FALSE);
+
+  return self->running;
+}
+
+BscDataset *
+bsc_worker_get_dataset (BscWorker *self)
+{
+  g_return_val_if_fail (BSC_IS_WORKER (self), NULL);
+
+  return self->data;
+}
+
+const BscConfig *
+bsc_worker_get_config (BscWorker *self)
+{
+  g_return_val_if_fail (BSC_IS_WORKER (self), NULL);
+
+  return &self->config;
+}
+
+/* ---- thread side ----------------------------------------------------- */
+
+static void
+update_rate (BscWorker *self,
+             gint64     now)
+{
+  guint64 step = bsc_trainer_get_step (self->trainer);
+  double dt = (now - self->last_rate_time) / (double) G_USEC_PER_SEC;
+  double r;
+
+  if (self->last_rate_time == 0 || step < self->last_rate_step || dt <= 0)
+    goto reset;
+  if (dt < 0.5)
+    return;
+  r = (step - self->last_rate_step) / dt;
+  self->rate = self->rate > 0 ? 0.5 * self->rate + 0.5 * r : r;
+reset:
+  self->last_rate_time = now;
+  self->last_rate_step = step;
+}
+
+/* Queues a snapshot.  Routine (unforced) snapshots are skipped while one
+ * is still waiting on the main thread or the interval has not passed; the
+ * curve points keep accumulating for the next one. */
+static void
+publish (BscWorker   *self,
+         BscRunState  state,
+         gboolean     force,
+         GError      *error)
+{
+  gint64 now = g_get_monotonic_time ();
+  BscSnapshot *snap;
+  Delivery *d;
+
+  if (!force && (now - self->last_publish < self->interval_us
+                 || g_atomic_int_get (&self->in_flight) > 0))
+    return;
+
+  snap = bsc_snapshot_new ();
+  snap->generation = self->generation;
+  snap->state = state;
+  snap->error = error;
+  snap->epochs = self->config.epochs;
+  if (self->trainer != NULL)
+    {
+      if (state == BSC_RUN_RUNNING)
+        update_rate (self, now);
+      snap->step = bsc_trainer_get_step (self->trainer);
+      snap->total_steps = bsc_trainer_get_total_steps (self->trainer);
+      snap->epoch = bsc_trainer_get_epoch (self->trainer);
+      snap->lr = bsc_trainer_get_lr (self->trainer);
+    }
+  snap->steps_per_second = self->rate;
+  if (self->rate <= 0 && self->trainer != NULL && self->train_start > 0
+      && now > self->train_start)
+    snap->steps_per_second = (snap->step - self->start_step)
+                             / ((now - self->train_start) / (double) G_USEC_PER_SEC);
+  g_array_unref (snap->points);
+  snap->points = g_steal_pointer (&self->pending_points);
+  self->pending_points = g_array_new (FALSE, FALSE, sizeof (BscCurvePoint));
+  snap->eval = self->eval ? bsc_eval_data_ref (self->eval) : NULL;
+  snap->probe = self->probe ? bsc_probe_data_ref (self->probe) : NULL;
+
+  d = g_new0 (Delivery, 1);
+  d->worker = self;
+  d->snapshot = snap;
+  d->counted = !force;
+  if (d->counted)
+    g_atomic_int_inc (&self->in_flight);
+  self->last_publish = now;
+  post_to_main (self, deliver_cb, d, delivery_free);
+}
+
+static BscEvalData *
+eval_data_from (BscWorker     *self,
+                BscEvaluation *ev,
+                guint          serial)
+{
+  BscEvalData *e = bsc_eval_data_new (ev->n_samples, ev->n_clusters);
+  g_autoptr(GError) error = NULL;
+
+  e->serial = serial;
+  e->epoch = ev->epoch;
+  e->step = ev->step;
+  memcpy (e->clusters, ev->clusters, ev->n_samples * sizeof (gint32));
+  memcpy (e->confidence, ev->confidence, ev->n_samples * sizeof (float));
+  memcpy (e->cluster_sizes, ev->cluster_sizes, ev->n_clusters * sizeof (gsize));
+  e->has_metrics = ev->has_metrics;
+  e->acc = ev->acc;
+  e->nmi = ev->nmi;
+  e->ari = ev->ari;
+  e->changed = ev->changed;
+
+  e->points = g_new (float, ev->n_samples * 2);
+  e->proto_points = g_new (float, ev->n_clusters * 2);
+  if (!bsc_projector_update (self->projector, ev->embeddings, ev->n_samples,
+                             ev->embed_dim, ev->prototypes, ev->n_clusters,
+                             e->points, e->proto_points, &error))
+    {
+      g_debug ("Projection failed: %s", error->message);
+      g_clear_pointer (&e->points, g_free);
+      g_clear_pointer (&e->proto_points, g_free);
+    }
+  return e;
+}
+
+static gboolean
+evaluate (BscWorker  *self,
+          GError    **error)
+{
+  g_autoptr(BscEvaluation) ev = NULL;
+  guint serial = self->eval ? self->eval->serial + 1 : 1;
+
+  ev = bsc_trainer_evaluate (self->trainer, self->cancellable, error);
+  if (ev == NULL)
+    return FALSE;
+  g_clear_pointer (&self->eval, bsc_eval_data_unref);
+  self->eval = eval_data_from (self, ev, serial);
+  return TRUE;
+}
+
+static gboolean
+probe (BscWorker  *self,
+       GError    **error)
+{
+  g_autoptr(BscProbe) p = NULL;
+  BscProbeData *d;
+  gsize bb;
+
+  p = bsc_trainer_probe (self->trainer, error);
+  if (p == NULL)
+    return FALSE;
+  bb = (gsize) p->batch * p->batch;
+  d = bsc_probe_data_new (p->batch);
+  d->serial = self->probe ? self->probe->serial + 1 : 1;
+  d->step = bsc_trainer_get_step (self->trainer);
+  memcpy (d->indices, p->indices, p->batch * sizeof (gsize));
+  memcpy (d->affinity, p->affinity, bb * sizeof (float));
+  memcpy (d->target, p->target, bb * sizeof (float));
+  memcpy (d->clusters, p->clusters, p->batch * sizeof (gint32));
+  g_clear_pointer (&self->probe, bsc_probe_data_unref);
+  self->probe = d;
+  self->last_probe = g_get_monotonic_time ();
+  return TRUE;
+}
+
+static gboolean
+refresh_views (BscWorker  *self,
+               gboolean    with_eval,
+               GError    **error)
+{
+  if (with_eval && !evaluate (self, error))
+    return FALSE;
+  return probe (self, error);
+}
+
+static WorkKind
+next_work (BscWorker *self)
+{
+  WorkKind kind;
+
+  g_mutex_lock (&self->lock);
+  while (!self->stop && self->paused && self->pending_steps == 0
+         && !self->refresh)
+    g_cond_wait (&self->cond, &self->lock);
+  if (self->stop)
+    kind = WORK_STOP;
+  else if (self->refresh)
+    kind = WORK_REFRESH;
+  else if (self->paused)
+    kind = WORK_STEP;
+  else
+    kind = WORK_RUN;
+  if (kind == WORK_REFRESH)
+    self->refresh = FALSE;
+  if (kind == WORK_STEP)
+    self->pending_steps--;
+  if (self->lr_changed && self->trainer != NULL)
+    bsc_trainer_set_lr_scale (self->trainer, self->lr_scale);
+  self->lr_changed = FALSE;
+  g_mutex_unlock (&self->lock);
+  return kind;
+}
+
+static gboolean
+train_one (BscWorker  *self,
+           GError    **error)
+{
+  BscCurvePoint pt = { 0 };
+  guint spe = bsc_trainer_get_steps_per_epoch (self->trainer);
+  guint every = MAX (self->config.eval_every, 1);
+
+  if (self->train_start == 0)
+    {
+      self->train_start = g_get_monotonic_time ();
+      self->start_step = bsc_trainer_get_step (self->trainer);
+    }
+  if (!bsc_trainer_step (self->trainer, &pt.stats, error))
+    return FALSE;
+  pt.step = bsc_trainer_get_step (self->trainer);
+  g_array_append_val (self->pending_points, pt);
+
+  /* Evaluate at every eval_every-th epoch end, and at the last step. */
+  if ((pt.step % spe == 0 && (pt.step / spe) % every == 0)
+      || bsc_trainer_is_finished (self->trainer))
+    return refresh_views (self, TRUE, error);
+  if (g_get_monotonic_time () - self->last_probe > G_USEC_PER_SEC)
+    return probe (self, error);
+  return TRUE;
+}
+
+static gboolean
+run_loop (BscWorker  *self,
+          GError    **error)
+{
+  while (!bsc_trainer_is_finished (self->trainer))
+    {
+      WorkKind kind = next_work (self);
+      gboolean small = self->data->n_samples <= EVAL_ON_STEP_MAX_SAMPLES;
+
+      if (kind == WORK_STOP)
+        return TRUE;
+      if (kind == WORK_REFRESH)
+        {
+          if (!refresh_views (self, TRUE, error))
+            return FALSE;
+          publish (self, BSC_RUN_PAUSED, TRUE, NULL);
+          continue;
+        }
+      if (!train_one (self, error))
+        return FALSE;
+      if (kind == WORK_STEP)
+        {
+          if (small && !refresh_views (self, TRUE, error))
+            return FALSE;
+          publish (self, BSC_RUN_PAUSED, TRUE, NULL);
+        }
+      else
+        publish (self, BSC_RUN_RUNNING, FALSE, NULL);
+    }
+  return TRUE;
+}
+
+static void
+finish (BscWorker *self,
+        GError    *error)
+{
+  BscRunState state;
+
+  if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_clear_error (&error);
+  if (error != NULL && g_error_matches (error, BSC_ERROR, BSC_ERROR_CANCELLED))
+    g_clear_error (&error);
+
+  if (error != NULL)
+    state = BSC_RUN_FAILED;
+  else if (self->trainer != NULL && bsc_trainer_is_finished (self->trainer))
+    state = BSC_RUN_FINISHED;
+  else
+    state = BSC_RUN_STOPPED;
+  publish (self, state, TRUE, error);
+}
+
+static gpointer
+train_worker (gpointer data)
+{
+  BscWorker *self = data;
+  GError *error = NULL;
+
+  self->pending_points = g_array_new (FALSE, FALSE, sizeof (BscCurvePoint));
+  self->projector = bsc_projector_new ();
+  self->trainer = bsc_trainer_new (self->data, &self->config, &error);
+  if (self->trainer != NULL)
+    {
+      bsc_trainer_set_lr_scale (self->trainer, self->lr_scale);
+      if (refresh_views (self, TRUE, &error))
+        {
+          publish (self, self->paused ? BSC_RUN_PAUSED : BSC_RUN_RUNNING,
+                   TRUE, NULL);
+          run_loop (self, &error);
+        }
+    }
+  finish (self, error);
+
+  g_clear_pointer (&self->trainer, bsc_trainer_free);
+  g_clear_pointer (&self->projector, bsc_projector_free);
+  g_clear_pointer (&self->pending_points, g_array_unref);
+  g_clear_pointer (&self->eval, bsc_eval_data_unref);
+  g_clear_pointer (&self->probe, bsc_probe_data_unref);
+  post_to_main (self, finished_cb, self, NULL);
+  return NULL;
+}

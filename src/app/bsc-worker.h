@@ -1,0 +1,46 @@
+/* bsc-worker.h
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs one training run in its own thread.  The thread owns the trainer;
+ * the main thread steers it through a mutex-guarded control block and
+ * receives immutable snapshots (the "snapshot" signal, emitted on the main
+ * context) at a bounded rate.  No call here ever waits for the thread.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include "bsc-config.h"
+#include "bsc-dataset.h"
+#include "bsc-snapshot.h"
+
+G_BEGIN_DECLS
+
+#define BSC_TYPE_WORKER (bsc_worker_get_type ())
+G_DECLARE_FINAL_TYPE (BscWorker, bsc_worker, BSC, WORKER, GObject)
+
+BscWorker       *bsc_worker_new            (BscDataset      *data,
+                                            const BscConfig *config);
+/* Starts the thread; start_paused leaves it waiting for resume or step. */
+void             bsc_worker_start          (BscWorker       *self,
+                                            gboolean         start_paused);
+void             bsc_worker_pause          (BscWorker       *self);
+void             bsc_worker_resume         (BscWorker       *self);
+void             bsc_worker_step           (BscWorker       *self);
+void             bsc_worker_stop           (BscWorker       *self);
+void             bsc_worker_set_lr_scale   (BscWorker       *self,
+                                            double           scale);
+/* Minimum interval between snapshots in seconds (default 0.1). */
+void             bsc_worker_set_interval   (BscWorker       *self,
+                                            double           seconds);
+
+guint            bsc_worker_get_generation (BscWorker       *self);
+gboolean         bsc_worker_is_paused      (BscWorker       *self);
+gboolean         bsc_worker_is_running     (BscWorker       *self);
+BscDataset      *bsc_worker_get_dataset    (BscWorker       *self);
+const BscConfig *bsc_worker_get_config     (BscWorker       *self);
+
+G_END_DECLS

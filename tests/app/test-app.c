@@ -1,0 +1,341 @@
+/* test-app.c
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Drives the real application window under Xvfb: loads the bundled sample
+ * (or a small generated folder), trains one epoch with the tiny preset and
+ * checks that every view received data, that Pause stops the steps and
+ * Step takes exactly one, that a bad folder shows the in-window error and
+ * that closing the window during training ends the worker.  Screenshots of
+ * every view go to the build folder (tests/app/screenshots).
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "bsc-application.h"
+#include "bsc-curves-view.h"
+#include "bsc-load.h"
+#include "bsc-window-private.h"
+
+static BscApplication *app;
+static char *data_path;
+static char *shots_dir;
+
+typedef gboolean (*Condition) (BscWindow *window, gpointer data);
+
+/* Runs the main loop until cond holds or timeout_s passes. */
+static gboolean
+wait_for (BscWindow *window,
+          Condition  cond,
+          gpointer   data,
+          double     timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
+
+  while (!cond (window, data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static void
+spin (double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+loaded (BscWindow *window,
+        gpointer   data)
+{
+  BscWindowStatus st;
+
+  _bsc_window_get_status (window, &st);
+  return !st.loading;
+}
+
+static gboolean
+run_ended (BscWindow *window,
+           gpointer   data)
+{
+  BscWindowStatus st;
+
+  _bsc_window_get_status (window, &st);
+  return !st.running && st.n_snapshots > 0;
+}
+
+static gboolean
+state_is (BscWindow *window,
+          gpointer   data)
+{
+  BscWindowStatus st;
+
+  _bsc_window_get_status (window, &st);
+  return st.n_snapshots > 0 && (int) st.last_state == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+step_reached (BscWindow *window,
+              gpointer   data)
+{
+  BscWindowStatus st;
+
+  _bsc_window_get_status (window, &st);
+  return st.last_step >= *(guint64 *) data;
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  GdkPaintable *paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_object_unref (paintable);
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  file = g_strdup_printf ("%s.png", name);
+  path = g_build_filename (shots_dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+static BscWindow *
+new_window (void)
+{
+  BscWindow *window = bsc_window_new (app);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static BscWindow *
+new_loaded_window (void)
+{
+  BscWindow *window = new_window ();
+  g_autoptr(GFile) file = g_file_new_for_path (data_path);
+  BscWindowStatus st;
+
+  bsc_window_open_file (window, file, FALSE);
+  g_assert_true (wait_for (window, loaded, NULL, 60));
+  _bsc_window_get_status (window, &st);
+  g_assert_true (st.has_data);
+  g_assert_false (st.error_shown);
+  return window;
+}
+
+static void
+close_window (BscWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (0.05);
+}
+
+static void
+test_train_epoch (void)
+{
+  BscWindow *window = new_loaded_window ();
+  guint n_views = 0;
+  BscRunView **views = _bsc_window_get_views (window, &n_views);
+  BscWindowStatus st;
+
+  g_assert_cmpuint (n_views, ==, 6);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  g_assert_true (wait_for (window, run_ended, NULL, 120));
+  _bsc_window_get_status (window, &st);
+  g_assert_cmpint (st.last_state, ==, BSC_RUN_FINISHED);
+  g_assert_false (st.error_shown);
+  g_assert_cmpuint (st.last_step, >, 0);
+  g_assert_cmpuint (bsc_curves_view_get_n_points (BSC_CURVES_VIEW (views[0])),
+                    ==, st.last_step);
+  for (guint i = 0; i < n_views; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("view-%u-%s", i,
+                                               G_OBJECT_TYPE_NAME (views[i]));
+
+      g_test_message ("%s: %u updates", name, bsc_run_view_get_n_updates (views[i]));
+      g_assert_cmpuint (bsc_run_view_get_n_updates (views[i]), >, 0);
+      _bsc_window_show_view (window, i);
+      spin (0.4);
+      save_screenshot (GTK_WIDGET (window), name);
+    }
+  close_window (window);
+}
+
+static void
+test_pause_step (void)
+{
+  BscWindow *window = new_loaded_window ();
+  GSettings *settings = g_settings_new ("io.github.bootsc.Explorer");
+  BscWindowStatus st;
+  guint64 target = 2, paused_at;
+
+  g_settings_set_uint (settings, "epochs", 200);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  g_assert_true (wait_for (window, step_reached, &target, 60));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.pause", NULL);
+  g_assert_true (wait_for (window, state_is, GINT_TO_POINTER (BSC_RUN_PAUSED), 60));
+  _bsc_window_get_status (window, &st);
+  paused_at = st.last_step;
+  spin (0.5);
+  _bsc_window_get_status (window, &st);
+  g_assert_cmpuint (st.last_step, ==, paused_at);
+  g_assert_true (st.running);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+  target = paused_at + 1;
+  g_assert_true (wait_for (window, step_reached, &target, 60));
+  spin (0.5);
+  _bsc_window_get_status (window, &st);
+  g_assert_cmpuint (st.last_step, ==, paused_at + 1);
+  g_assert_cmpint (st.last_state, ==, BSC_RUN_PAUSED);
+  save_screenshot (GTK_WIDGET (window), "paused");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
+  g_assert_true (wait_for (window, run_ended, NULL, 60));
+  _bsc_window_get_status (window, &st);
+  g_assert_cmpint (st.last_state, ==, BSC_RUN_STOPPED);
+  g_settings_reset (settings, "epochs");
+  g_object_unref (settings);
+  close_window (window);
+}
+
+static void
+test_bad_folder (void)
+{
+  BscWindow *window = new_window ();
+  g_autofree char *dir = g_dir_make_tmp ("bsc-bad-XXXXXX", NULL);
+  g_autofree char *junk = g_build_filename (dir, "photo.png", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (dir);
+  BscWindowStatus st;
+
+  g_assert_true (g_file_set_contents (junk, "not a picture", -1, NULL));
+  bsc_window_open_file (window, file, FALSE);
+  g_assert_true (wait_for (window, loaded, NULL, 30));
+  _bsc_window_get_status (window, &st);
+  g_assert_true (st.error_shown);
+  g_assert_false (st.has_data);
+  g_assert_nonnull (strstr (_bsc_window_get_error (window), "Could not open"));
+  spin (0.3);
+  save_screenshot (GTK_WIDGET (window), "bad-folder");
+  close_window (window);
+  g_remove (junk);
+  g_rmdir (dir);
+}
+
+static gboolean
+worker_ended (BscWindow *unused,
+              gpointer   data)
+{
+  return !bsc_worker_is_running (BSC_WORKER (data));
+}
+
+static void
+test_close_during_training (void)
+{
+  BscWindow *window = new_loaded_window ();
+  GSettings *settings = g_settings_new ("io.github.bootsc.Explorer");
+  g_autoptr(BscWorker) worker = NULL;
+  guint64 target = 1;
+
+  g_settings_set_uint (settings, "epochs", 200);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  g_assert_true (wait_for (window, step_reached, &target, 60));
+  worker = g_object_ref (_bsc_window_get_worker (window));
+  g_assert_true (bsc_worker_is_running (worker));
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_true (wait_for (NULL, worker_ended, worker, 30));
+  g_settings_reset (settings, "epochs");
+  g_object_unref (settings);
+}
+
+/* A small labelled folder when the bundled sample is not there. */
+static char *
+make_folder (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bsc-app-XXXXXX", NULL);
+
+  for (guint c = 0; c < 3; c++)
+    {
+      g_autofree char *sub = g_strdup_printf ("%s/class%u", dir, c);
+
+      g_mkdir (sub, 0755);
+      for (guint i = 0; i < 100; i++)
+        {
+          g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 28, 28);
+          g_autofree char *path = g_strdup_printf ("%s/%03u.png", sub, i);
+
+          gdk_pixbuf_fill (pb, (0x40u << (8 * (c + 1))) + (i << 8) * (c == 0));
+          g_assert_true (gdk_pixbuf_save (pb, path, "png", NULL, NULL));
+        }
+    }
+  return g_steal_pointer (&dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  GSettings *settings;
+  int ret;
+
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("BSC_NO_PORTAL", "1", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+
+  shots_dir = g_build_filename (g_getenv ("BSC_BUILD_DIR") ? g_getenv ("BSC_BUILD_DIR")
+                                : ".", "tests", "app", "screenshots", NULL);
+  g_mkdir_with_parents (shots_dir, 0755);
+  data_path = bsc_load_find_sample ();
+  if (data_path == NULL || !g_file_test (data_path, G_FILE_TEST_EXISTS))
+    {
+      g_free (data_path);
+      data_path = make_folder ();
+    }
+  settings = g_settings_new ("io.github.bootsc.Explorer");
+  g_settings_set_enum (settings, "preset", 2 /* tiny */);
+  g_settings_set_uint (settings, "epochs", 1);
+  g_settings_set_uint (settings, "batch-size", 128);
+  g_settings_set_uint (settings, "threads", 2);
+
+  app = bsc_application_new ();
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+
+  g_test_add_func ("/app/train-epoch", test_train_epoch);
+  g_test_add_func ("/app/pause-step", test_pause_step);
+  g_test_add_func ("/app/bad-folder", test_bad_folder);
+  g_test_add_func ("/app/close-during-training", test_close_during_training);
+  ret = g_test_run ();
+
+  g_object_unref (settings);
+  g_clear_object (&app);
+  return ret;
+}
