@@ -22,6 +22,59 @@
  * (the project default) does not. */
 #pragma GCC optimize ("O3")
 
+typedef struct
+{
+  float       *acc;
+  const float *m;
+  gsize        rows;
+  gsize        cols;
+} ColsumJob;
+
+#define COLSUM_BLOCK 32
+
+/* Columns [c0, c1): float partial sums over blocks of rows (vectorised),
+ * added up in double. */
+static void
+colsum_range (gsize    c0,
+              gsize    c1,
+              gpointer data)
+{
+  ColsumJob *j = data;
+  g_autofree double *sum = g_new0 (double, c1 - c0);
+  g_autofree float *part = g_new (float, c1 - c0);
+
+  for (gsize r0 = 0; r0 < j->rows; r0 += COLSUM_BLOCK)
+    {
+      gsize r1 = MIN (j->rows, r0 + COLSUM_BLOCK);
+
+      memset (part, 0, (c1 - c0) * sizeof (float));
+      for (gsize r = r0; r < r1; r++)
+        {
+          const float *restrict mr = j->m + r * j->cols + c0;
+          float *restrict p = part;
+
+          for (gsize c = 0; c < c1 - c0; c++)
+            p[c] += mr[c];
+        }
+      for (gsize c = 0; c < c1 - c0; c++)
+        sum[c] += part[c];
+    }
+  for (gsize c = c0; c < c1; c++)
+    j->acc[c] += (float) sum[c - c0];
+}
+
+/* acc (cols) += column sums of m (rows x cols). */
+void
+bsc_colsum_add (float       *acc,
+                const float *m,
+                gsize        rows,
+                gsize        cols)
+{
+  ColsumJob j = { acc, m, rows, cols };
+
+  _bsc_parallel_for (cols, 16, 256, colsum_range, &j);
+}
+
 /* y (rows x out) = x (rows x in) W^T + b, W out x in (PyTorch layout). */
 void
 bsc_linear_forward (float       *y,
@@ -60,15 +113,7 @@ bsc_linear_backward (float       *dx,
   cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, out, in, rows,
                1.0f, dy, out, x, in, 1.0f, dw, in);
   if (db != NULL)
-    {
-      g_autofree double *acc = g_new0 (double, out);
-
-      for (gsize r = 0; r < rows; r++)
-        for (gsize c = 0; c < out; c++)
-          acc[c] += dy[r * out + c];
-      for (gsize c = 0; c < out; c++)
-        db[c] += (float) acc[c];
-    }
+    bsc_colsum_add (db, dy, rows, out);
   if (dx != NULL)
     cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, in, out,
                  1.0f, dy, out, w, in, 0.0f, dx, in);

@@ -35,6 +35,12 @@ void   bsc_linear_backward (float       *dx,
                             gsize        in,
                             gsize        out);
 
+/* acc (cols) += the column sums of m (rows x cols). */
+void   bsc_colsum_add      (float       *acc,
+                            const float *m,
+                            gsize        rows,
+                            gsize        cols);
+
 #define BSC_BN_EPS 1e-5
 
 /* Train-mode BatchNorm over one batch a (rows x cols): batch mean and

@@ -232,26 +232,13 @@ add_tensor (BscModel   *self,
   g_hash_table_insert (self->tensors, name, ref);
 }
 
-/* Lays the tensors out in the blocks, names them, initialises them. */
+/* The four blocks for np parameter and nb buffer values. */
 static gboolean
-model_layout (BscModel  *self,
-              GError   **error)
+model_alloc_blocks (BscModel  *self,
+                    gsize      np,
+                    gsize      nb,
+                    GError   **error)
 {
-  g_autoptr (GArray) slots = model_slots (self);
-  g_autoptr (GPtrArray) moms = g_ptr_array_new ();
-  g_autoptr (GPtrArray) bufs = g_ptr_array_new ();
-  gsize np = 0, nb = 0, op = 0, ob = 0;
-  BscRng rng;
-
-  for (guint i = 0; i < slots->len; i++)
-    {
-      const BscTensorSpec *s = g_array_index (slots, Slot, i).spec;
-
-      if (s->is_param)
-        np += aligned (s->n_values);
-      else
-        nb += aligned (s->n_values);
-    }
   self->params = g_try_malloc0 (np * sizeof (float));
   self->grads = g_try_malloc0 (np * sizeof (float));
   self->mom = g_try_malloc0 (np * sizeof (float));
@@ -267,6 +254,46 @@ model_layout (BscModel  *self,
     }
   self->n_params = np;
   self->n_buffers = nb;
+  return TRUE;
+}
+
+/* Points a parameter slot at offset op of the blocks and names it. */
+static void
+bind_param (BscModel *self,
+            Slot     *sl,
+            gsize     op)
+{
+  const BscTensorSpec *s = sl->spec;
+
+  *sl->value = self->params + op;
+  *sl->grad = self->grads + op;
+  add_tensor (self, g_strdup (s->name), *sl->value, s->n_values);
+  add_tensor (self, g_strconcat ("grad_", s->name, NULL), *sl->grad,
+              s->n_values);
+  add_tensor (self, g_strconcat ("mom_", s->name, NULL), self->mom + op,
+              s->n_values);
+}
+
+/* Lays the tensors out in the blocks, names them, initialises them.
+ * State names: parameters, their momentum buffers, then BN buffers. */
+static gboolean
+model_layout (BscModel  *self,
+              GError   **error)
+{
+  g_autoptr (GArray) slots = model_slots (self);
+  g_autoptr (GPtrArray) bufs = g_ptr_array_new ();
+  gsize np = 0, nb = 0, op = 0, ob = 0;
+  guint n_par = 0;
+  BscRng rng;
+
+  for (guint i = 0; i < slots->len; i++)
+    {
+      const BscTensorSpec *s = g_array_index (slots, Slot, i).spec;
+
+      *(s->is_param ? &np : &nb) += aligned (s->n_values);
+    }
+  if (!model_alloc_blocks (self, np, nb, error))
+    return FALSE;
 
   bsc_rng_init (&rng, self->config.seed);
   for (guint i = 0; i < slots->len; i++)
@@ -276,15 +303,8 @@ model_layout (BscModel  *self,
 
       if (s->is_param)
         {
-          *sl->value = self->params + op;
-          *sl->grad = self->grads + op;
-          add_tensor (self, g_strdup (s->name), *sl->value, s->n_values);
-          add_tensor (self, g_strconcat ("grad_", s->name, NULL), *sl->grad,
-                      s->n_values);
-          add_tensor (self, g_strconcat ("mom_", s->name, NULL),
-                      self->mom + op, s->n_values);
-          g_ptr_array_add (self->state_names, s->name);
-          g_ptr_array_add (moms, s->name);
+          bind_param (self, sl, op);
+          g_ptr_array_add (self->state_names, g_strdup (s->name));
           op += aligned (s->n_values);
         }
       else
@@ -297,11 +317,13 @@ model_layout (BscModel  *self,
         }
       _bsc_tensor_init (*sl->value, s, &rng);
     }
-  for (guint i = 0; i < moms->len; i++)
+  n_par = self->state_names->len;
+  for (guint i = 0; i < n_par; i++)
     g_ptr_array_add (self->state_names,
-                     g_strconcat ("mom_", (char *) moms->pdata[i], NULL));
+                     g_strconcat ("mom_", (char *) self->state_names->pdata[i],
+                                  NULL));
   for (guint i = 0; i < bufs->len; i++)
-    g_ptr_array_add (self->state_names, bufs->pdata[i]);
+    g_ptr_array_add (self->state_names, g_strdup (bufs->pdata[i]));
   g_ptr_array_add (self->state_names, NULL);
   return TRUE;
 }
@@ -359,8 +381,7 @@ bsc_model_new (const BscConfig  *config,
             log (config->tau_init));
   self->tensors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          g_free);
-  self->state_names = g_ptr_array_new ();
-  g_ptr_array_set_free_func (self->state_names, NULL);
+  self->state_names = g_ptr_array_new_with_free_func (g_free);
   self->svals = g_new0 (float, 2 * self->d);
 
   if (!model_layout (self, error)
@@ -554,6 +575,14 @@ view_forward (BscModel     *self,
   double eps = self->config.sk_epsilon;
   guint it = self->config.sk_iterations;
 
+  if (!bsc_all_finite (y + off, b * d))
+    {
+      g_set_error (error, BSC_ERROR, BSC_ERROR_NUMERIC,
+                   "The embedding of view %u is not finite (does the input "
+                   "hold NaN or infinite values?); the model was left "
+                   "unchanged", v);
+      return FALSE;
+    }
   if (!bsc_polar (y + off, b, d, self->o + off, self->svals + v * d, error))
     return FALSE;
   bsc_rownorm_forward (self->z + off, self->norms + v * b, self->o + off, b, d);

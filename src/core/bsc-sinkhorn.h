@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 
 /* Sinkhorn-Knopp target of scores S (rows x cols, row-major) into Q (same
  * layout; rows of Q sum to 1), as in BOOTSC.md step 7, with the global max
- * of S subtracted before exp.  work holds rows * cols doubles or is NULL. */
+ * of S subtracted before exp; computed in double (falling back to the log
+ * domain when scores lie so far apart that exp underflows a whole row). */
 void bsc_sinkhorn (const float *scores,
                    gsize        rows,
                    gsize        cols,

@@ -356,7 +356,7 @@ bsc_heatmap_draw (BscHeatmap         *self,
   surface = bsc_heatmap_get_surface (self);
   bsc_heatmap_get_area (self, theme, width, height, &a);
   cairo_save (cr);
-  bsc_plot_paint_background (cr, theme);
+  bsc_plot_paint_background (cr, theme, width, height);
   if (self->n_rows > 0 && self->n_cols > 0)
     {
       cairo_save (cr);

@@ -423,7 +423,7 @@ bsc_scatter_draw (BscScatter         *self,
 
   bsc_scatter_set_dark (self, theme->dark);
   cairo_save (cr);
-  bsc_plot_paint_background (cr, theme);
+  bsc_plot_paint_background (cr, theme, width, height);
   cairo_set_source_surface (cr, get_points_surface (self, view, width,
                                                     height), 0, 0);
   cairo_paint (cr);

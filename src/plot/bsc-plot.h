@@ -481,9 +481,11 @@ void             bsc_plot_text             (cairo_t      *cr,
                                             double        yalign,
                                             double        size_scale,
                                             const char   *text);
-/* Fills the whole target with the background when the theme asks. */
+/* Fills 0,0 - width,height with the background when the theme asks. */
 void             bsc_plot_paint_background (cairo_t      *cr,
-                                            const BscPlotTheme *theme);
+                                            const BscPlotTheme *theme,
+                                            int           width,
+                                            int           height);
 /* A grid line across area at pixel position pos (a horizontal line at
  * y = pos, or a vertical one at x = pos) with its tick label outside the
  * area, left of it or below it. */
