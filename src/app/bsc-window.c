@@ -18,6 +18,7 @@
 #include "bsc-confusion-view.h"
 #include "bsc-curves-view.h"
 #include "bsc-error.h"
+#include "bsc-export.h"
 #include "bsc-load.h"
 #include "bsc-params.h"
 #include "bsc-plot-area.h"
@@ -1162,11 +1163,131 @@ export_png_activate (GSimpleAction *action,
                  export_pngs_to);
 }
 
+/* The export code wants the engine's evaluation; only the assignments
+ * are needed, so this borrows the snapshot's arrays. */
+static void
+eval_view (const BscEvalData *e,
+           BscEvaluation     *ev)
+{
+  memset (ev, 0, sizeof *ev);
+  ev->epoch = e->epoch;
+  ev->step = e->step;
+  ev->n_samples = e->n_samples;
+  ev->n_clusters = e->n_clusters;
+  ev->clusters = e->clusters;
+  ev->confidence = e->confidence;
+  ev->cluster_sizes = e->cluster_sizes;
+  ev->has_metrics = e->has_metrics;
+  ev->acc = e->acc;
+  ev->nmi = e->nmi;
+  ev->ari = e->ari;
+  ev->changed = e->changed;
+}
+
+gboolean
+_bsc_window_export_csv (BscWindow  *self,
+                        const char *path,
+                        GError    **error)
+{
+  BscEvaluation ev;
+
+  g_return_val_if_fail (self->last_snapshot != NULL
+                        && self->last_snapshot->eval != NULL, FALSE);
+
+  eval_view (self->last_snapshot->eval, &ev);
+  return bsc_export_assignments (path, self->data, &ev, error);
+}
+
+static void
+export_csv_to (BscWindow *self,
+               GFile     *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *done = NULL;
+
+  _bsc_window_export_csv (self, path, &error);
+  done = g_strdup_printf (_("Assignments saved in %s"), path);
+  report_export (self, error, done);
+}
+
 static void
 export_csv_activate (GSimpleAction *action,
                      GVariant      *param,
                      gpointer       user_data)
 {
+  choose_target (BSC_WINDOW (user_data), _("Save the Assignments"),
+                 "assignments.csv", export_csv_to);
+}
+
+typedef struct
+{
+  char    *to;
+  GStrv    paths;
+  gint32  *clusters;
+  gsize    n;
+} FoldersJob;
+
+static void
+folders_job_free (gpointer data)
+{
+  FoldersJob *job = data;
+
+  g_free (job->to);
+  g_strfreev (job->paths);
+  g_free (job->clusters);
+  g_free (job);
+}
+
+static void
+folders_worker (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  FoldersJob *job = task_data;
+  GError *error = NULL;
+
+  if (bsc_export_clusters (job->to, (const char * const *) job->paths,
+                           job->clusters, job->n, FALSE, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+folders_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  BscWindow *self = BSC_WINDOW (source);
+  FoldersJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *done = NULL;
+
+  g_task_propagate_boolean (G_TASK (result), &error);
+  done = g_strdup_printf (_("One folder per cluster written in %s"), job->to);
+  report_export (self, error, done);
+}
+
+static void
+export_folders_to (BscWindow *self,
+                   GFile     *folder)
+{
+  BscEvalData *e = self->last_snapshot->eval;
+  g_autoptr(GTask) task = NULL;
+  FoldersJob *job = g_new0 (FoldersJob, 1);
+
+  job->to = g_file_get_path (folder);
+  job->n = e->n_samples;
+  job->clusters = g_memdup2 (e->clusters, e->n_samples * sizeof (gint32));
+  job->paths = g_new0 (char *, e->n_samples + 1);
+  for (gsize i = 0; i < e->n_samples; i++)
+    job->paths[i] = g_strdup (g_ptr_array_index (self->data->paths, i));
+  set_status (self, _("Copying the images into one folder per cluster…"));
+  task = g_task_new (self, NULL, folders_done_cb, NULL);
+  g_task_set_task_data (task, job, folders_job_free);
+  g_task_run_in_thread (task, folders_worker);
 }
 
 static void
@@ -1174,6 +1295,9 @@ export_folders_activate (GSimpleAction *action,
                          GVariant      *param,
                          gpointer       user_data)
 {
+  choose_target (BSC_WINDOW (user_data),
+                 _("Choose Where to Create One Folder per Cluster"), NULL,
+                 export_folders_to);
 }
 
 /* ---- for tests ------------------------------------------------------- */

@@ -156,6 +156,30 @@ close_window (BscWindow *window)
   spin (0.05);
 }
 
+/* The export actions' code: assignments CSV (one row per sample) and a
+ * PNG per view into the screenshots folder. */
+static void
+check_exports (BscWindow *window)
+{
+  g_autofree char *csv = g_build_filename (shots_dir, "assignments.csv", NULL);
+  g_autofree char *dir = g_build_filename (shots_dir, "export", NULL);
+  g_autofree char *png = g_build_filename (dir, "projection.png", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  BscDataset *data = bsc_worker_get_dataset (_bsc_window_get_worker (window));
+
+  g_assert_true (_bsc_window_export_csv (window, csv, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (csv, &text, NULL, &error));
+  lines = g_strsplit (g_strstrip (text), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, data->n_samples + 1);
+  g_mkdir_with_parents (dir, 0755);
+  g_assert_true (_bsc_window_export_pngs (window, dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+}
+
 static void
 test_train_epoch (void)
 {
@@ -184,6 +208,7 @@ test_train_epoch (void)
       spin (0.4);
       save_screenshot (GTK_WIDGET (window), name);
     }
+  check_exports (window);
   close_window (window);
 }
 
