@@ -332,7 +332,7 @@ write_outputs (Run      *run,
   g_autofree char *model = out_path (run, "model.safetensors");
   BscRunInfo info = {
     .config = bsc_trainer_get_config (run->trainer), .data = run->data,
-    .seconds_per_epoch = seconds_per_epoch (run),
+    .seconds_per_epoch = round (seconds_per_epoch (run) * 1e6) / 1e6,
     .steps = bsc_trainer_get_step (run->trainer),
     .interrupted = stopped_early,
   };
