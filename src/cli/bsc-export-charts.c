@@ -278,7 +278,9 @@ write_projection (Charts     *charts,
     bsc_scatter_set_prototypes (chart.scatter, charts->set->proto_points,
                                 eval->n_clusters);
   bsc_scatter_set_point_radius (chart.scatter,
-                                eval->n_samples > 20000 ? 1.0 : 1.8);
+                                eval->n_samples > 20000 ? 1.2 : 1.8);
+  bsc_scatter_set_point_alpha (chart.scatter,
+                               eval->n_samples > 3000 ? 0.6 : 1.0);
   ok = write_chart (charts, dir, "projection.png", draw_projection_cb, &chart,
                     1000, 800, error);
   bsc_scatter_free (chart.scatter);
