@@ -102,7 +102,7 @@ bsc_bars_draw (const BscBars      *bars,
   bars_area (bars, theme, width, height, &a);
   top = bars_max (bars) * 1.05;
   cairo_save (cr);
-  bsc_plot_paint_background (cr, theme);
+  bsc_plot_paint_background (cr, theme, width, height);
   draw_bar_axis (bars, &a, top, theme, cr);
   w = a.width / MAX (1u, bars->n);
   for (guint i = 0; i < bars->n; i++)
@@ -252,7 +252,7 @@ bsc_confusion_draw (const BscConfusion *conf,
 
   confusion_area (conf, theme, width, height, &a);
   cairo_save (cr);
-  bsc_plot_paint_background (cr, theme);
+  bsc_plot_paint_background (cr, theme, width, height);
   for (guint r = 0; r < conf->n_rows; r++)
     {
       gsize sum = 0;

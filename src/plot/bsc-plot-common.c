@@ -174,12 +174,15 @@ bsc_plot_text (cairo_t            *cr,
 
 void
 bsc_plot_paint_background (cairo_t            *cr,
-                           const BscPlotTheme *theme)
+                           const BscPlotTheme *theme,
+                           int                 width,
+                           int                 height)
 {
   if (!theme->draw_background)
     return;
   bsc_plot_set_color (cr, &theme->background, 1);
-  cairo_paint (cr);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_fill (cr);
 }
 
 void

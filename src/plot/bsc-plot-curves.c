@@ -460,7 +460,7 @@ bsc_curves_draw (const BscCurves      *self,
 
   bsc_curves_get_plot_area (theme, style, width, height, &a);
   cairo_save (cr);
-  bsc_plot_paint_background (cr, theme);
+  bsc_plot_paint_background (cr, theme, width, height);
   cairo_set_line_width (cr, 1);
   draw_y_axis (axes, &a, theme, cr);
   draw_x_axis (axes, &a, theme, cr);

@@ -311,6 +311,9 @@ draw_colorbar (BscHeatmap         *self,
   bsc_plot_set_color (cr, &theme->foreground, 1);
   g_ascii_formatd (buf, sizeof buf, "%.3g", vmax);
   bsc_plot_text (cr, theme, x + w + 0.3 * f, a->y, 0, 0, 0.85, buf);
+  /* A minimum that is zero but for rounding reads as 0, not 1.9e-12. */
+  if (fabs (vmin) < 1e-6 * fabs (vmax))
+    vmin = 0;
   g_ascii_formatd (buf, sizeof buf, "%.3g", vmin);
   bsc_plot_text (cr, theme, x + w + 0.3 * f, a->y + a->height, 0, 1, 0.85,
                  buf);
@@ -356,7 +359,7 @@ bsc_heatmap_draw (BscHeatmap         *self,
   surface = bsc_heatmap_get_surface (self);
   bsc_heatmap_get_area (self, theme, width, height, &a);
   cairo_save (cr);
-  bsc_plot_paint_background (cr, theme);
+  bsc_plot_paint_background (cr, theme, width, height);
   if (self->n_rows > 0 && self->n_cols > 0)
     {
       cairo_save (cr);

@@ -158,7 +158,7 @@ bsc_mosaic_draw (const BscMosaic    *mosaic,
   bsc_mosaic_layout (mosaic, theme, width, cell, &cols, &rows);
   top = ceil (caption_height (mosaic, theme)) + GAP;
   cairo_save (cr);
-  bsc_plot_paint_background (cr, theme);
+  bsc_plot_paint_background (cr, theme, width, height);
   if (mosaic->caption)
     draw_caption (mosaic, theme, cr);
   for (guint i = 0; i < mosaic->n; i++)

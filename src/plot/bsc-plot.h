@@ -288,6 +288,10 @@ gsize            bsc_scatter_get_n_points  (const BscScatter *self);
 const float     *bsc_scatter_get_points    (const BscScatter *self);
 void             bsc_scatter_set_point_radius (BscScatter *self,
                                                double      radius);
+/* Opacity of a point, 0.05 to 1 (1): below 1 dense regions darken, so
+ * overplotting shows as density instead of hiding the lower colours. */
+void             bsc_scatter_set_point_alpha (BscScatter *self,
+                                              double      alpha);
 void             bsc_scatter_set_dark      (BscScatter   *self,
                                             gboolean      dark);
 /* A view showing every point with a margin. */
@@ -481,9 +485,11 @@ void             bsc_plot_text             (cairo_t      *cr,
                                             double        yalign,
                                             double        size_scale,
                                             const char   *text);
-/* Fills the whole target with the background when the theme asks. */
+/* Fills 0,0 - width,height with the background when the theme asks. */
 void             bsc_plot_paint_background (cairo_t      *cr,
-                                            const BscPlotTheme *theme);
+                                            const BscPlotTheme *theme,
+                                            int           width,
+                                            int           height);
 /* A grid line across area at pixel position pos (a horizontal line at
  * y = pos, or a vertical one at x = pos) with its tick label outside the
  * area, left of it or below it. */

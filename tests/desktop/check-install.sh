@@ -24,6 +24,10 @@ if ! [ -x "$build/src/cli/bootsc" ]; then
   echo "bootsc is not built yet"
   exit 77
 fi
+if [ "$gui" = true ] && ! [ -x "$build/src/app/bootsc-explorer" ]; then
+  echo "bootsc-explorer is not built yet"
+  exit 77
+fi
 
 if ! [ -f "$work/build/build.ninja" ]; then
   meson setup "$work/build" "$src" --prefix="$prefix" --buildtype=debug \

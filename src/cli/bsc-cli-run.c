@@ -1,0 +1,496 @@
+/* bsc-cli-run.c
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * `bootsc train` at work: load, drive the trainer step by step with a
+ * progress line, stop cleanly on Ctrl-C, and write every result.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include <glib/gi18n-lib.h>
+
+#include "bsc-cli.h"
+#include "bsc-error.h"
+#include "bsc-export.h"
+#include "bsc-npy.h"
+#include "bsc-projection.h"
+#include "bsc-trainer.h"
+
+static volatile sig_atomic_t interrupted;
+
+/* The first Ctrl-C asks to stop after the current step; SA_RESETHAND
+ * makes a second one end the program at once. */
+static void
+interrupt_handler (int signum)
+{
+  interrupted = 1;
+}
+
+static void
+install_interrupt_handler (void)
+{
+  struct sigaction action = { 0 };
+
+  action.sa_handler = interrupt_handler;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGINT, &action, NULL);
+  sigaction (SIGTERM, &action, NULL);
+}
+
+typedef struct
+{
+  BscTrainOptions *o;
+  BscDataset      *data;
+  BscTrainer      *trainer;
+  BscHistory      *history;
+  BscEvaluation   *eval;        /* the latest evaluation */
+  gboolean         tty;
+  gint64           train_us;    /* time spent in steps by this run */
+  guint64          steps_run;
+  double           epoch_loss;  /* sum over the current epoch's steps */
+  guint            epoch_steps;
+  gint64           last_print;
+} Run;
+
+/* ---- loading ------------------------------------------------------- */
+
+typedef struct
+{
+  gboolean      tty;
+  GCancellable *cancellable;
+  gint64        last;
+} LoadProgress;
+
+static void
+load_progress_cb (gsize    done,
+                  gsize    total,
+                  gpointer user_data)
+{
+  LoadProgress *p = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (interrupted)
+    g_cancellable_cancel (p->cancellable);
+  if (!p->tty || (now - p->last < 100000 && done < total))
+    return;
+  p->last = now;
+  fprintf (stdout, "\r\033[KLoading: %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT,
+           done, total);
+  fflush (stdout);
+}
+
+BscDataset *
+bsc_cli_load (const char           *input,
+              const BscLoadOptions *options,
+              gboolean              quiet,
+              GError              **error)
+{
+  g_autofree char *sample = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  LoadProgress progress = { !quiet && isatty (STDOUT_FILENO), cancellable };
+  BscDataset *data;
+
+  if (input == NULL && (input = sample = bsc_load_find_sample ()) == NULL)
+    {
+      g_set_error_literal (error, BSC_ERROR, BSC_ERROR_IO,
+                           _("No INPUT given and the bundled sample was not "
+                           "found; give a folder or file to read"));
+      return NULL;
+    }
+  data = bsc_load (input, options, load_progress_cb, &progress, cancellable,
+                   error);
+  if (progress.tty)
+    fputs ("\r\033[K", stdout);
+  if (data && !quiet)
+    printf ("Loaded %s: %" G_GSIZE_FORMAT " samples of %" G_GSIZE_FORMAT
+            " values%s%s\n", input, data->n_samples, data->dim,
+            data->labels ? ", with labels" : "",
+            data->skipped->len ? " (some files skipped, see bootsc inspect)"
+                               : "");
+  return data;
+}
+
+/* ---- progress ------------------------------------------------------ */
+
+static void
+format_duration (double  seconds,
+                 char   *buf,
+                 gsize   size)
+{
+  guint64 s = (guint64) MAX (0.0, round (seconds));
+
+  if (s >= 3600)
+    g_snprintf (buf, size, "%" G_GUINT64_FORMAT ":%02u:%02u", s / 3600,
+                (guint) (s / 60 % 60), (guint) (s % 60));
+  else
+    g_snprintf (buf, size, "%u:%02u", (guint) (s / 60), (guint) (s % 60));
+}
+
+static double
+seconds_per_epoch (const Run *run)
+{
+  if (run->steps_run == 0)
+    return 0;
+  return run->train_us / 1e6 / run->steps_run
+         * bsc_trainer_get_steps_per_epoch (run->trainer);
+}
+
+/* epoch, step, loss, s/epoch, ETA and the metrics, C locale.  Within
+ * an epoch the epoch shown is the one in progress. */
+static char *
+progress_text (const Run *run)
+{
+  const BscConfig *config = bsc_trainer_get_config (run->trainer);
+  guint spe = bsc_trainer_get_steps_per_epoch (run->trainer);
+  guint64 step = bsc_trainer_get_step (run->trainer);
+  guint64 left = bsc_trainer_get_total_steps (run->trainer) - step;
+  gboolean boundary = step % spe == 0 && step > 0;
+  double per_step = run->steps_run ? run->train_us / 1e6 / run->steps_run : 0;
+  GString *s = g_string_new (NULL);
+  char eta[32], num[5][G_ASCII_DTOSTR_BUF_SIZE];
+
+  format_duration (left * per_step, eta, sizeof eta);
+  g_ascii_formatd (num[0], sizeof num[0], "%.4f",
+                   run->epoch_loss / MAX (1u, run->epoch_steps));
+  g_ascii_formatd (num[1], sizeof num[1], "%.2f", seconds_per_epoch (run));
+  g_string_append_printf (s, "epoch %u/%u  step %u/%u  loss %s  "
+                          "%s s/epoch  ETA %s",
+                          bsc_trainer_get_epoch (run->trainer)
+                          + (boundary ? 0 : 1), config->epochs,
+                          boundary ? spe : (guint) (step % spe), spe,
+                          num[0], num[1], eta);
+  if (run->eval && run->eval->has_metrics)
+    g_string_append_printf (s, "  ACC %s NMI %s ARI %s",
+                            g_ascii_formatd (num[2], sizeof num[2], "%.3f",
+                                             run->eval->acc),
+                            g_ascii_formatd (num[3], sizeof num[3], "%.3f",
+                                             run->eval->nmi),
+                            g_ascii_formatd (num[4], sizeof num[4], "%.3f",
+                                             run->eval->ari));
+  return g_string_free (s, FALSE);
+}
+
+static void
+show_progress (Run      *run,
+               gboolean  epoch_end)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *text = NULL;
+
+  if (run->o->quiet || (!run->tty && !epoch_end)
+      || (run->tty && !epoch_end && now - run->last_print < 100000))
+    return;
+  run->last_print = now;
+  text = progress_text (run);
+  if (run->tty)
+    printf ("\r\033[K%s", text);
+  else
+    printf ("%s\n", text);
+  fflush (stdout);
+}
+
+/* ---- training ------------------------------------------------------ */
+
+static gboolean
+evaluate (Run     *run,
+          GError **error)
+{
+  BscEvaluation *eval = bsc_trainer_evaluate (run->trainer, NULL, error);
+
+  if (eval == NULL)
+    return FALSE;
+  g_clear_pointer (&run->eval, bsc_evaluation_free);
+  run->eval = eval;
+  bsc_history_add_eval (run->history, eval->step, eval->epoch, eval);
+  return TRUE;
+}
+
+static gboolean
+end_epoch (Run     *run,
+           GError **error)
+{
+  const BscConfig *config = bsc_trainer_get_config (run->trainer);
+  guint epoch = bsc_trainer_get_epoch (run->trainer);
+
+  if (config->eval_every > 0 && epoch % config->eval_every == 0
+      && !evaluate (run, error))
+    return FALSE;
+  show_progress (run, TRUE);
+  run->epoch_loss = 0;
+  run->epoch_steps = 0;
+  return TRUE;
+}
+
+static gboolean
+train_step (Run     *run,
+            GError **error)
+{
+  BscStepStats stats;
+  gint64 start = g_get_monotonic_time ();
+  guint spe = bsc_trainer_get_steps_per_epoch (run->trainer);
+
+  if (!bsc_trainer_step (run->trainer, &stats, error))
+    return FALSE;
+  run->train_us += g_get_monotonic_time () - start;
+  run->steps_run++;
+  run->epoch_loss += stats.loss;
+  run->epoch_steps++;
+  bsc_history_add_step (run->history, bsc_trainer_get_step (run->trainer),
+                        bsc_trainer_get_epoch (run->trainer), &stats);
+  if (bsc_trainer_get_step (run->trainer) % spe == 0)
+    return end_epoch (run, error);
+  show_progress (run, FALSE);
+  return TRUE;
+}
+
+static gboolean
+should_stop (Run *run)
+{
+  guint64 step = bsc_trainer_get_step (run->trainer);
+  guint spe = bsc_trainer_get_steps_per_epoch (run->trainer);
+
+  if (interrupted || bsc_trainer_is_finished (run->trainer))
+    return TRUE;
+  return run->o->stop_after > 0 && step % spe == 0
+         && bsc_trainer_get_epoch (run->trainer) >= run->o->stop_after;
+}
+
+/* ---- outputs ------------------------------------------------------- */
+
+static char *
+out_path (const Run  *run,
+          const char *name)
+{
+  return g_build_filename (run->o->out, name, NULL);
+}
+
+static gboolean
+write_embeddings (Run     *run,
+                  GError **error)
+{
+  g_autofree char *path = out_path (run, "embeddings.npy");
+  gsize shape[2] = { run->eval->n_samples, run->eval->embed_dim };
+
+  return bsc_npy_write_float (path, run->eval->embeddings, 2, shape, error);
+}
+
+static gboolean
+write_charts (Run        *run,
+              BscRunInfo *info,
+              GError    **error)
+{
+  g_autoptr (BscProjector) projector = bsc_projector_new ();
+  g_autoptr (BscProbe) probe = bsc_trainer_probe (run->trainer, error);
+  const BscEvaluation *eval = run->eval;
+  g_autofree float *points = g_new (float, 2 * MAX (1u, eval->n_samples));
+  g_autofree float *protos = g_new (float, 2 * MAX (1u, eval->n_clusters));
+  BscChartSet set = {
+    .info = info, .history = run->history, .probe = probe,
+    .points = points, .proto_points = protos,
+    .steps_per_epoch = bsc_trainer_get_steps_per_epoch (run->trainer),
+  };
+
+  if (probe == NULL
+      || !bsc_projector_update (projector, eval->embeddings, eval->n_samples,
+                                eval->embed_dim, eval->prototypes,
+                                eval->n_clusters, points, protos, error))
+    return FALSE;
+  return bsc_export_charts (run->o->out, &set, error);
+}
+
+static gboolean
+export_cluster_folders (Run     *run,
+                        GError **error)
+{
+  g_autofree char *to = out_path (run, "clusters");
+
+  return bsc_export_clusters (to, (const char * const *) run->data->paths->pdata,
+                              run->eval->clusters, run->data->n_samples,
+                              g_strcmp0 (run->o->export_mode, "link") == 0,
+                              NULL, error);
+}
+
+static gboolean
+write_outputs (Run      *run,
+               gboolean  stopped_early,
+               GError  **error)
+{
+  g_autofree char *assignments = out_path (run, "assignments.csv");
+  g_autofree char *history = out_path (run, "history.csv");
+  g_autofree char *metrics = out_path (run, "metrics.json");
+  g_autofree char *model = out_path (run, "model.safetensors");
+  BscRunInfo info = {
+    .config = bsc_trainer_get_config (run->trainer), .data = run->data,
+    .seconds_per_epoch = round (seconds_per_epoch (run) * 1e6) / 1e6,
+    .steps = bsc_trainer_get_step (run->trainer),
+    .interrupted = stopped_early,
+  };
+
+  if ((run->eval == NULL
+       || run->eval->step != bsc_trainer_get_step (run->trainer))
+      && !evaluate (run, error))
+    return FALSE;
+  info.eval = run->eval;
+  return bsc_trainer_save (run->trainer, model, error)
+         && bsc_export_assignments (assignments, run->data, run->eval, error)
+         && bsc_export_history (history, run->history, error)
+         && write_embeddings (run, error)
+         && bsc_export_metrics (metrics, &info, error)
+         && write_charts (run, &info, error)
+         && (run->o->export_mode == NULL || export_cluster_folders (run, error));
+}
+
+/* ---- setup --------------------------------------------------------- */
+
+/* A resumed run continues the history.csv beside its checkpoint. */
+static BscHistory *
+initial_history (Run *run)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (GError) error = NULL;
+  BscHistory *history;
+
+  if (run->o->resume == NULL)
+    return bsc_history_new ();
+  dir = g_path_get_dirname (run->o->resume);
+  path = g_build_filename (dir, "history.csv", NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return bsc_history_new ();
+  history = bsc_history_load (path, bsc_trainer_get_step (run->trainer),
+                              &error);
+  if (history == NULL)
+    {
+      g_printerr ("bootsc: warning: the earlier history is not kept: %s\n",
+                  error->message);
+      history = bsc_history_new ();
+    }
+  return history;
+}
+
+static BscTrainer *
+make_trainer (Run     *run,
+              GError **error)
+{
+  BscTrainOptions *o = run->o;
+
+  if (o->resume)
+    return bsc_trainer_load (run->data, o->resume, error);
+  if (!o->clusters_given && run->data->labels)
+    o->config.n_clusters = run->data->n_classes;
+  o->config.input_dim = run->data->dim;
+  return bsc_trainer_new (run->data, &o->config, error);
+}
+
+static gboolean
+prepare (Run     *run,
+         GError **error)
+{
+  BscTrainOptions *o = run->o;
+  BscConfig saved;
+
+  if (o->resume)
+    {
+      if (!bsc_checkpoint_read_config (o->resume, &saved, error))
+        return FALSE;
+      o->load.image_size = saved.image_size;
+      o->load.image_rgb = saved.image_rgb ? 1 : 0;
+    }
+  run->data = bsc_cli_load (o->input, &o->load, o->quiet, error);
+  if (run->data == NULL)
+    return FALSE;
+  if (g_mkdir_with_parents (o->out, 0777) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Cannot create the output folder %s: %s"), o->out,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  run->trainer = make_trainer (run, error);
+  if (run->trainer == NULL)
+    return FALSE;
+  run->history = initial_history (run);
+  return TRUE;
+}
+
+static void
+print_summary (Run *run)
+{
+  const BscEvaluation *eval = run->eval;
+  char spe[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (spe, sizeof spe, "%.2f", seconds_per_epoch (run));
+  printf ("%s after epoch %u (%s s/epoch).", interrupted ? "Interrupted"
+          : bsc_trainer_is_finished (run->trainer) ? "Done" : "Stopped",
+          eval->epoch, spe);
+  if (eval->has_metrics)
+    {
+      char acc[32], nmi[32], ari[32];
+
+      printf (" ACC %s  NMI %s  ARI %s.",
+              g_ascii_formatd (acc, sizeof acc, "%.4f", eval->acc),
+              g_ascii_formatd (nmi, sizeof nmi, "%.4f", eval->nmi),
+              g_ascii_formatd (ari, sizeof ari, "%.4f", eval->ari));
+    }
+  printf ("\n");
+}
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->eval, bsc_evaluation_free);
+  g_clear_pointer (&run->history, bsc_history_free);
+  g_clear_pointer (&run->trainer, bsc_trainer_free);
+  g_clear_pointer (&run->data, bsc_dataset_unref);
+}
+
+int
+bsc_cli_run_training (BscTrainOptions *o)
+{
+  Run run = { .o = o, .tty = isatty (STDOUT_FILENO) };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) step_error = NULL;
+  int status = BSC_EXIT_OK;
+
+  install_interrupt_handler ();
+  if (!prepare (&run, &error))
+    {
+      run_clear (&run);
+      return bsc_cli_fail (error);
+    }
+  if (o->export_mode && run.data->paths == NULL)
+    {
+      run_clear (&run);
+      return bsc_cli_usage_error ("train", _("--export-clusters needs an image "
+                                  "folder as INPUT"));
+    }
+  while (!should_stop (&run) && train_step (&run, &step_error))
+    ;
+  if (run.tty && !o->quiet)
+    printf ("\n");
+  if (!o->quiet)
+    printf (_("Writing results into %s\n"), o->out);
+  if (!write_outputs (&run, !bsc_trainer_is_finished (run.trainer), &error))
+    status = bsc_cli_fail (error);
+  else if (step_error)
+    status = bsc_cli_fail (step_error);
+  else if (interrupted)
+    status = BSC_EXIT_INTERRUPTED;
+  if (status != BSC_EXIT_FAILED && !o->quiet)
+    print_summary (&run);
+  run_clear (&run);
+  return status;
+}

@@ -1,0 +1,314 @@
+/* bsc-cli-train.c
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * `bootsc train`: its options and their checks.  Values go through
+ * bsc_config_set_value, so ranges and the C-locale number syntax are
+ * checked in one place for the CLI, the GUI and checkpoints.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "bsc-cli.h"
+#include "bsc-error.h"
+
+/* An option whose text value sets one configuration key. */
+typedef struct
+{
+  const char *option;
+  const char *key;
+  char       *value;
+} ConfigOption;
+
+static ConfigOption config_options[] = {
+  { "clusters", "n_clusters", NULL },
+  { "epochs", "epochs", NULL },
+  { "batch-size", "batch_size", NULL },
+  { "lr", "lr", NULL },
+  { "lambda", "lambda", NULL },
+  { "sk-epsilon", "sk_epsilon", NULL },
+  { "sk-iterations", "sk_iterations", NULL },
+  { "seed", "seed", NULL },
+  { "threads", "threads", NULL },
+  { "eval-every", "eval_every", NULL },
+  { "image-size", "image_size", NULL },
+};
+
+enum { CLUSTERS, EPOCHS, BATCH, LR, LAMBDA, SK_EPS, SK_ITER, SEED, THREADS,
+       EVAL_EVERY, IMAGE_SIZE };
+
+typedef struct
+{
+  char     *widths;
+  char     *preset;
+  char     *stop_after;
+  gboolean  rgb, gray;
+  char    **rest;
+} TrainArgs;
+
+static const char train_description[] = N_(
+  "Writes into DIR: assignments.csv (sample, cluster, confidence, label),\n"
+  "metrics.json (acc, nmi, ari when labels exist, samples, clusters,\n"
+  "epochs, seconds_per_epoch, configuration), history.csv (per step losses,\n"
+  "temperatures, learning rate; per evaluation metrics), embeddings.npy,\n"
+  "model.safetensors (a checkpoint for --resume), and PNG charts:\n"
+  "curves.png, affinity.png, projection.png, sizes.png, confusion.png\n"
+  "(labels) and mosaic-NN.png per cluster (images); each PNG carries the\n"
+  "configuration and metrics as text chunks.\n"
+  "\n"
+  "Ctrl-C stops after the current step and still writes every file\n"
+  "(exit status 130).  Numbers are read and written with a dot, whatever\n"
+  "the locale.\n"
+  "\n"
+  "Examples:\n"
+  "  bootsc train --out run                 (the bundled sample)\n"
+  "  bootsc train photos/ --out run --clusters 8 --epochs 50\n"
+  "  bootsc train t10k-images-idx3-ubyte.gz --labels "
+  "t10k-labels-idx1-ubyte.gz \\\n"
+  "      --out fmnist --epochs 20\n"
+  "  bootsc train --resume run/model.safetensors --out run");
+
+static GOptionEntry *
+make_entries (BscTrainOptions *o,
+              TrainArgs       *args)
+{
+  ConfigOption *c = config_options;
+  GOptionEntry entries[] = {
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out,
+      N_("Folder for the results (created; required)"), N_("DIR") },
+    { "clusters", 'k', 0, G_OPTION_ARG_STRING, &c[CLUSTERS].value,
+      N_("Number of clusters (default: the number of labels, else 10)"), N_("K") },
+    { "epochs", 'e', 0, G_OPTION_ARG_STRING, &c[EPOCHS].value,
+      N_("Training epochs; the learning rate decays to 0 over them (100)"), N_("N") },
+    { "batch-size", 'b', 0, G_OPTION_ARG_STRING, &c[BATCH].value,
+      N_("Samples per step, at least the embedding width (256)"), N_("B") },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &args->preset,
+      N_("Network widths: authors (1024,512,4096,128), small (512,256,1024,64) "
+      "or tiny (128,64,256,32)"), N_("NAME") },
+    { "widths", 'w', 0, G_OPTION_ARG_STRING, &args->widths,
+      N_("Network widths: backbone hidden1,hidden2 then head hidden,embedding"),
+      N_("H1,H2,P,E") },
+    { "lr", 0, 0, G_OPTION_ARG_STRING, &c[LR].value,
+      N_("Base learning rate (default 0.04 x B / 256)"), N_("RATE") },
+    { "lambda", 0, 0, G_OPTION_ARG_STRING, &c[LAMBDA].value,
+      N_("Weight of the cluster loss against the affinity loss (1)"), N_("X") },
+    { "sk-epsilon", 0, 0, G_OPTION_ARG_STRING, &c[SK_EPS].value,
+      N_("Sinkhorn-Knopp entropic regularisation (0.05)"), N_("EPS") },
+    { "sk-iterations", 0, 0, G_OPTION_ARG_STRING, &c[SK_ITER].value,
+      N_("Sinkhorn-Knopp iterations (3)"), N_("N") },
+    { "seed", 's', 0, G_OPTION_ARG_STRING, &c[SEED].value,
+      N_("Random seed; the same seed and threads give the same run (0)"), N_("N") },
+    { "threads", 't', 0, G_OPTION_ARG_STRING, &c[THREADS].value,
+      N_("OpenBLAS and decoder threads (0: all cores)"), N_("N") },
+    { "image-size", 0, 0, G_OPTION_ARG_STRING, &c[IMAGE_SIZE].value,
+      N_("Training resolution of images, square (28)"), N_("PIXELS") },
+    { "rgb", 0, 0, G_OPTION_ARG_NONE, &args->rgb,
+      N_("Train on colour images (default: chosen from the collection)"), NULL },
+    { "gray", 0, 0, G_OPTION_ARG_NONE, &args->gray,
+      N_("Train on grayscale images"), NULL },
+    { "eval-every", 0, 0, G_OPTION_ARG_STRING, &c[EVAL_EVERY].value,
+      N_("Evaluate every N epochs, 0 only at the end (1)"), N_("N") },
+    { "labels", 'l', 0, G_OPTION_ARG_FILENAME, &o->labels,
+      N_("Ground-truth labels for a matrix or IDX input (.npy, text, IDX)"),
+      N_("FILE") },
+    { "label-column", 0, 0, G_OPTION_ARG_STRING, &o->label_column,
+      N_("CSV input: the column (name or 0-based index) holding labels"),
+      N_("COLUMN") },
+    { "resume", 'r', 0, G_OPTION_ARG_FILENAME, &o->resume,
+      N_("Continue the run saved in a checkpoint (its configuration is used)"),
+      N_("CHECKPOINT") },
+    { "stop-after", 0, 0, G_OPTION_ARG_STRING, &args->stop_after,
+      N_("Stop after this epoch and save (resume later with --resume)"), N_("EPOCH") },
+    { "export-clusters", 0, 0, G_OPTION_ARG_STRING, &o->export_mode,
+      N_("Also make DIR/clusters/cluster-NN folders of the images"), N_("copy|link") },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
+      N_("Print nothing but errors"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args->rest,
+      NULL, NULL },
+    { NULL }
+  };
+
+  return g_memdup2 (entries, sizeof entries);
+}
+
+static gboolean
+parse_widths (const char  *text,
+              BscConfig   *config,
+              GError     **error)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+  static const char *const keys[] = { "hidden1", "hidden2", "proj_hidden",
+                                      "embed_dim" };
+
+  if (g_strv_length (parts) != 4)
+    {
+      g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG,
+                   _("--widths needs four numbers H1,H2,P,E, not \"%s\""), text);
+      return FALSE;
+    }
+  for (guint i = 0; i < 4; i++)
+    if (!bsc_config_set_value (config, keys[i], g_strstrip (parts[i]), error))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+apply_config_options (BscTrainOptions *o,
+                      TrainArgs       *args,
+                      GError         **error)
+{
+  BscPreset preset;
+
+  if (args->preset && !bsc_config_parse_preset (args->preset, &preset))
+    {
+      g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG,
+                   _("--preset must be authors, small or tiny, not \"%s\""),
+                   args->preset);
+      return FALSE;
+    }
+  if (args->preset)
+    bsc_config_set_preset (&o->config, preset);
+  if (args->widths && !parse_widths (args->widths, &o->config, error))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (config_options); i++)
+    {
+      ConfigOption *c = &config_options[i];
+      g_autoptr (GError) local = NULL;
+
+      if (c->value == NULL
+          || bsc_config_set_value (&o->config, c->key, c->value, &local))
+        continue;
+      g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG, _("--%s %s: %s"),
+                   c->option, c->value, local->message);
+      return FALSE;
+    }
+  o->clusters_given = config_options[CLUSTERS].value != NULL;
+  return bsc_config_validate (&o->config, error);
+}
+
+static gboolean G_GNUC_PRINTF (2, 3)
+invalid (GError    **error,
+         const char *format,
+         ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (BSC_ERROR,
+                                                BSC_ERROR_INVALID_ARG,
+                                                format, args));
+  va_end (args);
+  return FALSE;
+}
+
+static gboolean
+apply_other_options (BscTrainOptions *o,
+                     TrainArgs       *args,
+                     GError         **error)
+{
+  guint64 value;
+
+  if (args->rgb && args->gray)
+    return invalid (error, _("--rgb and --gray exclude each other"));
+  if (o->export_mode && strcmp (o->export_mode, "copy") != 0
+      && strcmp (o->export_mode, "link") != 0)
+    return invalid (error, _("--export-clusters must be copy or link, "
+                    "not \"%s\""), o->export_mode);
+  if (args->stop_after
+      && !g_ascii_string_to_unsigned (args->stop_after, 10, 1, G_MAXUINT,
+                                      &value, NULL))
+    return invalid (error, _("--stop-after needs an epoch number >= 1, "
+                    "not \"%s\""), args->stop_after);
+  o->stop_after = args->stop_after ? (guint) value : 0;
+  if (args->rest && args->rest[0] && args->rest[1])
+    return invalid (error, _("one INPUT at most (got \"%s\" and \"%s\")"),
+                    args->rest[0], args->rest[1]);
+  if (o->out == NULL)
+    return invalid (error, _("--out DIR is required"));
+  o->input = args->rest && args->rest[0] ? g_strdup (args->rest[0]) : NULL;
+  o->load.image_size = o->config.image_size;
+  o->load.image_rgb = args->rgb ? 1 : args->gray ? 0 : -1;
+  o->load.labels_path = o->labels;
+  o->load.label_column = o->label_column;
+  o->load.threads = o->config.threads;
+  return TRUE;
+}
+
+static void
+train_options_clear (BscTrainOptions *o,
+                     TrainArgs       *args)
+{
+  g_free (o->input);
+  g_free (o->out);
+  g_free (o->labels);
+  g_free (o->label_column);
+  g_free (o->resume);
+  g_free (o->export_mode);
+  g_free (args->widths);
+  g_free (args->preset);
+  g_free (args->stop_after);
+  g_strfreev (args->rest);
+  for (guint i = 0; i < G_N_ELEMENTS (config_options); i++)
+    g_clear_pointer (&config_options[i].value, g_free);
+}
+
+GOptionGroup *
+bsc_cli_train_option_group (void)
+{
+  static BscTrainOptions o;
+  static TrainArgs args;
+  g_autofree GOptionEntry *entries = make_entries (&o, &args);
+  GOptionGroup *group = g_option_group_new ("train",
+                                            _("Options of bootsc train:"),
+                                            _("Show the options of bootsc "
+                                              "train"), NULL, NULL);
+
+  /* The remaining-arguments entry belongs to the train command only. */
+  for (guint i = 0; entries[i].long_name; i++)
+    if (strcmp (entries[i].long_name, G_OPTION_REMAINING) == 0)
+      entries[i] = (GOptionEntry) { NULL };
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_group_add_entries (group, entries);
+  return group;
+}
+
+int
+bsc_cli_train (int    argc,
+               char **argv)
+{
+  BscTrainOptions o = { 0 };
+  TrainArgs args = { 0 };
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree GOptionEntry *entries = make_entries (&o, &args);
+  int status;
+
+  g_set_prgname ("bootsc train");
+  context = g_option_context_new ("[INPUT]");
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Train BootSC on INPUT (an image folder, "
+                                ".npy/.csv matrix or IDX file; default: the "
+                                "bundled sample) and write every result "
+                                "into DIR."));
+  g_option_context_set_description (context, _(train_description));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  bsc_config_init (&o.config);
+  bsc_load_options_init (&o.load);
+  if (!g_option_context_parse (context, &argc, &argv, &error)
+      || !apply_config_options (&o, &args, &error)
+      || !apply_other_options (&o, &args, &error))
+    status = bsc_cli_usage_error ("train", error->message);
+  else
+    status = bsc_cli_run_training (&o);
+  train_options_clear (&o, &args);
+  return status;
+}

@@ -1,0 +1,682 @@
+/* test-cli.c
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs the built bootsc command: option errors, and whole runs on small
+ * generated datasets whose every output file is read back and checked
+ * against what it must hold.
+ */
+
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <cairo.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "bsc-metrics.h"
+#include "bsc-npy.h"
+#include "bsc-plot.h"
+
+#define N_BLOBS 600
+#define DIM 16
+
+static char *bootsc_path;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Result;
+
+static void
+result_clear (Result *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+static Result
+run_bootsc_valist (const char *first,
+                   va_list     args)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  Result r = { 0 };
+  int wait_status;
+
+  g_ptr_array_add (argv, bootsc_path);
+  for (const char *a = first; a; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                &r.out, &r.err, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  r.status = WEXITSTATUS (wait_status);
+  return r;
+}
+
+/* Runs bootsc with the NULL-terminated arguments after argv0. */
+static Result
+run_bootsc (const char *first,
+            ...)
+{
+  va_list args;
+  Result r;
+
+  va_start (args, first);
+  r = run_bootsc_valist (first, args);
+  va_end (args);
+  return r;
+}
+
+/* Exit status 2, the expected message and the hint to --help. */
+static void
+assert_usage_error (const char *expected,
+                    const char *first,
+                    ...)
+{
+  va_list args;
+  Result r;
+
+  va_start (args, first);
+  r = run_bootsc_valist (first, args);
+  va_end (args);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, expected));
+  g_assert_nonnull (strstr (r.err, "--help"));
+  result_clear (&r);
+}
+
+static void
+test_usage_errors (void)
+{
+  assert_usage_error ("a command is required", NULL);
+  assert_usage_error ("unknown command \"trian\"", "trian", NULL);
+  assert_usage_error ("--out DIR is required", "train", "x.npy", NULL);
+  assert_usage_error ("--epochs abc", "train", "--out", "d", "--epochs", "abc",
+                      NULL);
+  assert_usage_error ("--batch-size -3", "train", "--out", "d",
+                      "--batch-size", "-3", NULL);
+  assert_usage_error ("--lr 0,04", "train", "--out", "d", "--lr", "0,04",
+                      NULL);
+  assert_usage_error ("--preset must be authors, small or tiny", "train",
+                      "--out", "d", "--preset", "huge", NULL);
+  assert_usage_error ("--widths needs four numbers", "train", "--out", "d",
+                      "--widths", "1024,512", NULL);
+  assert_usage_error ("exclude each other", "train", "--out", "d", "--rgb",
+                      "--gray", NULL);
+  assert_usage_error ("copy or link", "train", "--out", "d",
+                      "--export-clusters", "move", NULL);
+  assert_usage_error ("one INPUT at most", "train", "--out", "d", "a", "b",
+                      NULL);
+  assert_usage_error ("Unknown option --frobnicate", "train", "--frobnicate",
+                      NULL);
+  assert_usage_error ("--from and --to are required", "export-clusters",
+                      "--to", "x", NULL);
+}
+
+static void
+test_help_version (void)
+{
+  static const char *const options[] = {
+    "--out", "--clusters", "--epochs", "--batch-size", "--widths", "--preset",
+    "--lr", "--lambda", "--sk-epsilon", "--sk-iterations", "--seed",
+    "--threads", "--image-size", "--rgb", "--gray", "--eval-every",
+    "--labels", "--label-column", "--resume", "--quiet", "--export-clusters",
+  };
+  Result r = run_bootsc ("--version", NULL);
+
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_str_has_prefix (r.out, "bootsc "));
+  result_clear (&r);
+  r = run_bootsc ("--help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "export-clusters"));
+  g_assert_nonnull (strstr (r.out, "inspect"));
+  result_clear (&r);
+  r = run_bootsc ("train", "--help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (options); i++)
+    g_assert_nonnull (strstr (r.out, options[i]));
+  result_clear (&r);
+}
+
+/* ---- a dataset of three Gaussian blobs ----------------------------- */
+
+typedef struct
+{
+  char   *dir;
+  char   *features;
+  char   *labels;
+  gint32  truth[N_BLOBS];
+} Blobs;
+
+static void
+blobs_make (Blobs *b)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (42);
+  g_autofree float *x = g_new (float, N_BLOBS * DIM);
+  float centres[3][DIM];
+  gsize shape[2] = { N_BLOBS, DIM };
+
+  b->dir = g_dir_make_tmp ("bsc-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  b->features = g_build_filename (b->dir, "blobs.npy", NULL);
+  b->labels = g_build_filename (b->dir, "labels.npy", NULL);
+  for (int c = 0; c < 3; c++)
+    for (int d = 0; d < DIM; d++)
+      centres[c][d] = g_rand_double_range (rand, -3, 3);
+  for (gsize i = 0; i < N_BLOBS; i++)
+    {
+      b->truth[i] = (gint32) (i % 3);
+      for (int d = 0; d < DIM; d++)
+        x[i * DIM + d] = centres[i % 3][d]
+                         + 0.5 * sqrt (-2 * log (g_rand_double_range (rand, 1e-9, 1)))
+                           * cos (2 * G_PI * g_rand_double (rand));
+    }
+  g_assert_true (bsc_npy_write_float (b->features, x, 2, shape, &error));
+  g_assert_true (bsc_npy_write_int (b->labels, b->truth, 1, shape, &error));
+  g_assert_no_error (error);
+}
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    {
+      g_unlink (path);
+      return;
+    }
+  while ((name = g_dir_read_name (dir)))
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR)
+          && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_dir_close (dir);
+  g_rmdir (path);
+}
+
+static void
+blobs_clear (Blobs *b)
+{
+  remove_tree (b->dir);
+  g_free (b->dir);
+  g_free (b->features);
+  g_free (b->labels);
+}
+
+static Result
+train_blobs (const Blobs *b,
+             const char  *out,
+             const char  *epochs,
+             const char  *extra,
+             const char  *extra_value)
+{
+  return run_bootsc ("train", b->features, "--labels", b->labels, "--out", out,
+                     "--preset", "tiny", "--batch-size", "128", "--epochs",
+                     epochs, "--threads", "1", "--seed", "3", extra,
+                     extra_value, NULL);
+}
+
+static char **
+read_lines (const char *dir,
+            const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (text, "\n"));
+  text[strlen (text) - 1] = '\0';
+  return g_strsplit (text, "\n", -1);
+}
+
+/* assignments.csv: header, one row per sample in order, clusters in
+ * range, confidence at least 1/K, labels as given. */
+static void
+check_assignments (const char *out,
+                   const Blobs *b,
+                   gint32      *clusters)
+{
+  g_auto (GStrv) lines = read_lines (out, "assignments.csv");
+
+  g_assert_cmpstr (lines[0], ==, "index,cluster,confidence,label,label_name");
+  g_assert_cmpuint (g_strv_length (lines), ==, N_BLOBS + 1);
+  for (guint i = 0; i < N_BLOBS; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[i + 1], ",", -1);
+      double confidence;
+
+      g_assert_cmpuint (g_strv_length (f), ==, 5);
+      g_assert_cmpint (atoi (f[0]), ==, i);
+      clusters[i] = atoi (f[1]);
+      g_assert_cmpint (clusters[i], >=, 0);
+      g_assert_cmpint (clusters[i], <, 3);
+      confidence = g_ascii_strtod (f[2], NULL);
+      g_assert_cmpfloat (confidence, >=, 1.0 / 3 - 1e-6);
+      g_assert_cmpfloat (confidence, <=, 1.0);
+      g_assert_nonnull (strchr (f[2], '.'));
+      g_assert_cmpint (atoi (f[3]), ==, b->truth[i]);
+      g_assert_cmpint (atoi (f[4]), ==, b->truth[i]);
+    }
+}
+
+static JsonObject *
+read_json (const char *out,
+           JsonParser *parser)
+{
+  g_autofree char *path = g_build_filename (out, "metrics.json", NULL);
+  g_autoptr (GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+/* metrics.json equals the metrics recomputed from assignments.csv. */
+static void
+check_metrics (const char   *out,
+               const Blobs  *b,
+               const gint32 *clusters,
+               guint         epochs)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *m = read_json (out, parser);
+  JsonObject *config = json_object_get_object_member (m, "config");
+  JsonArray *sizes = json_object_get_array_member (m, "cluster_sizes");
+  BscMetrics expect;
+  gint64 total = 0;
+
+  bsc_metrics_compute (b->truth, clusters, N_BLOBS, &expect);
+  g_assert_cmpfloat (json_object_get_double_member (m, "acc"), ==, expect.acc);
+  g_assert_cmpfloat (json_object_get_double_member (m, "nmi"), ==, expect.nmi);
+  g_assert_cmpfloat (json_object_get_double_member (m, "ari"), ==, expect.ari);
+  g_assert_cmpint (json_object_get_int_member (m, "samples"), ==, N_BLOBS);
+  g_assert_cmpint (json_object_get_int_member (m, "clusters"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (m, "epochs"), ==, epochs);
+  g_assert_cmpfloat (json_object_get_double_member (m, "seconds_per_epoch"),
+                     >, 0);
+  g_assert_cmpint (json_object_get_int_member (config, "epochs"), ==, epochs);
+  g_assert_cmpint (json_object_get_int_member (config, "hidden1"), ==, 128);
+  g_assert_cmpint (json_object_get_int_member (config, "batch_size"), ==, 128);
+  g_assert_cmpint (json_object_get_int_member (config, "input_dim"), ==, DIM);
+  g_assert_cmpfloat (json_object_get_double_member (config, "sk_epsilon"), ==,
+                     0.05);
+  g_assert_cmpuint (json_array_get_length (sizes), ==, 3);
+  for (guint k = 0; k < 3; k++)
+    {
+      gint64 count = 0;
+
+      for (guint i = 0; i < N_BLOBS; i++)
+        count += clusters[i] == (gint32) k;
+      g_assert_cmpint (json_array_get_int_element (sizes, k), ==, count);
+      total += count;
+    }
+  g_assert_cmpint (total, ==, N_BLOBS);
+}
+
+/* history.csv: one row per step (600 / 128 = 4 steps per epoch), the
+ * learning rate decaying per epoch, metrics at each epoch's end. */
+static void
+check_history (const char *out,
+               guint       epochs)
+{
+  g_auto (GStrv) lines = read_lines (out, "history.csv");
+
+  g_assert_cmpstr (lines[0], ==, "step,epoch,loss,loss_cluster,loss_affinity,"
+                   "tau_c,tau_a,lr,acc,nmi,ari,changed");
+  g_assert_cmpuint (g_strv_length (lines), ==, 4 * epochs + 1);
+  for (guint s = 1; s <= 4 * epochs; s++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[s], ",", -1);
+      double loss = g_ascii_strtod (f[2], NULL);
+      double lr = g_ascii_strtod (f[7], NULL);
+
+      g_assert_cmpuint (g_strv_length (f), ==, 12);
+      g_assert_cmpint (atoi (f[0]), ==, s);
+      g_assert_cmpint (atoi (f[1]), ==, s / 4);
+      g_assert_true (isfinite (loss) && loss > 0);
+      g_assert_cmpfloat (g_ascii_strtod (f[5], NULL), >, 0);
+      g_assert_cmpfloat (g_ascii_strtod (f[6], NULL), >, 0);
+      g_assert_cmpfloat_with_epsilon (lr, 0.02 * (1 - (double) ((s - 1) / 4)
+                                                  / epochs), 1e-9);
+      if (s % 4 == 0)
+        g_assert_cmpfloat (g_ascii_strtod (f[9], NULL), >=, 0);
+      else
+        g_assert_cmpstr (f[9], ==, "");
+    }
+}
+
+static void
+check_png (const char *out,
+           const char *name,
+           gint64      samples)
+{
+  g_autofree char *path = g_build_filename (out, name, NULL);
+  g_autoptr (GHashTable) text = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  cairo_surface_t *surface = cairo_image_surface_create_from_png (path);
+  const char *metrics;
+
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (surface), >=, 300);
+  cairo_surface_destroy (surface);
+  text = bsc_plot_read_png_text (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (g_hash_table_lookup (text, "Software"),
+                                   "bootsc "));
+  g_assert_nonnull (strstr (g_hash_table_lookup (text, "bootsc:config"),
+                            "sk_iterations"));
+  metrics = g_hash_table_lookup (text, "bootsc:metrics");
+  json_parser_load_from_data (parser, metrics, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (
+                     json_node_get_object (json_parser_get_root (parser)),
+                     "samples"), ==, samples);
+}
+
+static void
+check_no_temporaries (const char *out)
+{
+  GDir *dir = g_dir_open (out, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)))
+    g_assert_null (strstr (name, ".png.") ? name : strchr (name, '~'));
+  g_dir_close (dir);
+}
+
+static void
+test_train_blobs (void)
+{
+  Blobs b;
+  g_autofree char *out = NULL;
+  g_autofree char *npy = NULL;
+  g_autofree float *emb = NULL;
+  g_autoptr (GError) error = NULL;
+  static const char *const pngs[] = { "curves.png", "affinity.png",
+                                      "projection.png", "sizes.png",
+                                      "confusion.png" };
+  gint32 clusters[N_BLOBS];
+  BscNpyShape shape;
+  Result r;
+
+  blobs_make (&b);
+  out = g_build_filename (b.dir, "run", NULL);
+  r = train_blobs (&b, out, "3", NULL, NULL);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_cmpint (r.status, ==, 0);
+  /* Not a terminal: one plain line per epoch, then the summary. */
+  g_assert_nonnull (strstr (r.out, "\nepoch 3/3  step 4/4  loss "));
+  g_assert_null (strchr (r.out, '\r'));
+  result_clear (&r);
+
+  check_assignments (out, &b, clusters);
+  check_metrics (out, &b, clusters, 3);
+  check_history (out, 3);
+  npy = g_build_filename (out, "embeddings.npy", NULL);
+  emb = bsc_npy_read_float (npy, &shape, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shape.ndim, ==, 2);
+  g_assert_cmpuint (shape.shape[0], ==, N_BLOBS);
+  g_assert_cmpuint (shape.shape[1], ==, 32);
+  for (guint i = 0; i < G_N_ELEMENTS (pngs); i++)
+    check_png (out, pngs[i], N_BLOBS);
+  g_free (npy);
+  npy = g_build_filename (out, "model.safetensors", NULL);
+  g_assert_true (g_file_test (npy, G_FILE_TEST_IS_REGULAR));
+  g_free (npy);
+  npy = g_build_filename (out, "mosaic-00.png", NULL);
+  g_assert_false (g_file_test (npy, G_FILE_TEST_EXISTS));
+  check_no_temporaries (out);
+  blobs_clear (&b);
+}
+
+/* Two epochs, then --resume for the other two, equals four in one go. */
+static void
+test_resume (void)
+{
+  Blobs b;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *whole = NULL;
+  g_autofree char *checkpoint = NULL;
+  g_auto (GStrv) resumed = NULL;
+  g_auto (GStrv) straight = NULL;
+  g_auto (GStrv) history = NULL;
+  Result r;
+
+  blobs_make (&b);
+  first = g_build_filename (b.dir, "first", NULL);
+  second = g_build_filename (b.dir, "second", NULL);
+  whole = g_build_filename (b.dir, "whole", NULL);
+  checkpoint = g_build_filename (first, "model.safetensors", NULL);
+  r = train_blobs (&b, first, "4", "--stop-after", "2");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Stopped after epoch 2"));
+  result_clear (&r);
+  r = run_bootsc ("train", b.features, "--labels", b.labels, "--resume",
+                  checkpoint, "--out", second, "--threads", "1", NULL);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  r = train_blobs (&b, whole, "4", NULL, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+
+  resumed = read_lines (second, "assignments.csv");
+  straight = read_lines (whole, "assignments.csv");
+  g_assert_cmpuint (g_strv_length (resumed), ==, N_BLOBS + 1);
+  for (guint i = 0; resumed[i]; i++)
+    g_assert_cmpstr (resumed[i], ==, straight[i]);
+  /* The resumed run keeps the first run's history. */
+  history = read_lines (second, "history.csv");
+  g_assert_cmpuint (g_strv_length (history), ==, 16 + 1);
+  blobs_clear (&b);
+}
+
+/* Ctrl-C: stops after the current step, writes everything, exit 130. */
+static void
+test_interrupt (void)
+{
+  Blobs b;
+  g_autofree char *out = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *model = NULL;
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  blobs_make (&b);
+  out = g_build_filename (b.dir, "run", NULL);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                           bootsc_path, "train", b.features, "--labels",
+                           b.labels, "--out", out, "--preset", "tiny",
+                           "--batch-size", "128", "--epochs", "100000",
+                           "--eval-every", "0", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  /* "Loaded ...", then the first epoch line: training is under way. */
+  for (int i = 0; i < 2; i++)
+    {
+      g_free (line);
+      line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+    }
+  g_assert_true (g_str_has_prefix (line, "epoch 1/100000"));
+  g_subprocess_send_signal (proc, SIGINT);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 130);
+  model = g_build_filename (out, "model.safetensors", NULL);
+  g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (json_object_get_boolean_member (read_json (out, parser),
+                                                 "interrupted"));
+  check_png (out, "curves.png", N_BLOBS);
+  check_no_temporaries (out);
+  blobs_clear (&b);
+}
+
+/* ---- an image folder ---------------------------------------------- */
+
+/* dir/dark and dir/light, 80 8x8 PNGs each with the same names, and one
+ * file that is not an image. */
+static void
+make_image_folder (const char *dir)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (5);
+  const char *classes[] = { "dark", "light" };
+
+  for (guint c = 0; c < 2; c++)
+    {
+      g_autofree char *folder = g_build_filename (dir, classes[c], NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+      for (guint i = 0; i < 80; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("img-%03u.png", i);
+          g_autofree char *path = g_build_filename (folder, name, NULL);
+          cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24,
+                                                           8, 8);
+          guint32 *px;
+
+          cairo_surface_flush (s);
+          px = (guint32 *) cairo_image_surface_get_data (s);
+          for (guint j = 0; j < 64; j++)
+            {
+              guint v = c ? g_rand_int_range (rand, 150, 256)
+                          : g_rand_int_range (rand, 0, 100);
+
+              px[j] = 0xff000000u | v << 16 | v << 8 | v;
+            }
+          cairo_surface_mark_dirty (s);
+          g_assert_cmpint (cairo_surface_write_to_png (s, path), ==,
+                           CAIRO_STATUS_SUCCESS);
+          cairo_surface_destroy (s);
+        }
+    }
+  {
+    g_autofree char *bad = g_build_filename (dir, "light", "notes.png", NULL);
+
+    g_assert_true (g_file_set_contents (bad, "not a picture", -1, NULL));
+  }
+}
+
+/* Counts the entries of every cluster-NN folder under dir, checking each
+ * is a symbolic link to an existing absolute path (links) or a regular
+ * file (copies). */
+static guint
+count_exported (const char *dir,
+                gboolean    links)
+{
+  GDir *top = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (top);
+  while ((name = g_dir_read_name (top)))
+    {
+      g_autofree char *sub = g_build_filename (dir, name, NULL);
+      GDir *cluster = g_dir_open (sub, 0, NULL);
+      const char *file;
+
+      g_assert_true (g_str_has_prefix (name, "cluster-"));
+      g_assert_nonnull (cluster);
+      while ((file = g_dir_read_name (cluster)))
+        {
+          g_autofree char *path = g_build_filename (sub, file, NULL);
+          g_autofree char *target = g_file_read_link (path, NULL);
+
+          g_assert_true (g_str_has_suffix (file, ".png"));
+          if (links)
+            g_assert_true (target && g_path_is_absolute (target)
+                           && g_file_test (target, G_FILE_TEST_IS_REGULAR));
+          else
+            g_assert_true (target == NULL
+                           && g_file_test (path, G_FILE_TEST_IS_REGULAR));
+          n++;
+        }
+      g_dir_close (cluster);
+    }
+  g_dir_close (top);
+  return n;
+}
+
+/* Images: paths in assignments.csv, a mosaic per cluster, cluster
+ * folders of links from train and of copies from export-clusters. */
+static void
+test_train_images (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bsc-cli-img-XXXXXX", NULL);
+  g_autofree char *images = g_build_filename (dir, "images", NULL);
+  g_autofree char *out = g_build_filename (dir, "run", NULL);
+  g_autofree char *links = g_build_filename (out, "clusters", NULL);
+  g_autofree char *copies = g_build_filename (dir, "copies", NULL);
+  g_auto (GStrv) lines = NULL;
+  Result r;
+
+  make_image_folder (images);
+  r = run_bootsc ("train", images, "--out", out, "--preset", "tiny",
+                  "--batch-size", "64", "--epochs", "2", "--image-size", "8",
+                  "--export-clusters", "link", NULL);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "160 samples"));
+  result_clear (&r);
+
+  lines = read_lines (out, "assignments.csv");
+  g_assert_cmpstr (lines[0], ==,
+                   "index,path,cluster,confidence,label,label_name");
+  g_assert_cmpuint (g_strv_length (lines), ==, 161);
+  g_assert_nonnull (strstr (lines[1], "/dark/img-000.png,"));
+  g_assert_true (g_str_has_suffix (lines[1], ",0,dark"));
+  g_assert_true (g_str_has_suffix (lines[160], ",1,light"));
+  check_png (out, "mosaic-00.png", 160);
+  check_png (out, "mosaic-01.png", 160);
+  g_assert_cmpuint (count_exported (links, TRUE), ==, 160);
+
+  r = run_bootsc ("export-clusters", "--from", out, "--to", copies, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  g_assert_cmpuint (count_exported (copies, FALSE), ==, 160);
+  remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *build = g_getenv ("BSC_BUILD_DIR");
+
+  g_test_init (&argc, &argv, NULL);
+  bootsc_path = g_build_filename (build ? build : ".", "src", "cli", "bootsc",
+                                  NULL);
+  g_test_add_func ("/cli/usage-errors", test_usage_errors);
+  g_test_add_func ("/cli/help-version", test_help_version);
+  g_test_add_func ("/cli/train-blobs", test_train_blobs);
+  g_test_add_func ("/cli/train-images", test_train_images);
+  g_test_add_func ("/cli/resume", test_resume);
+  g_test_add_func ("/cli/interrupt", test_interrupt);
+  return g_test_run ();
+}
