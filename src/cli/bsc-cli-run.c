@@ -332,7 +332,7 @@ write_outputs (Run      *run,
   g_autofree char *model = out_path (run, "model.safetensors");
   BscRunInfo info = {
     .config = bsc_trainer_get_config (run->trainer), .data = run->data,
-    .seconds_per_epoch = seconds_per_epoch (run),
+    .seconds_per_epoch = round (seconds_per_epoch (run) * 1e6) / 1e6,
     .steps = bsc_trainer_get_step (run->trainer),
     .interrupted = stopped_early,
   };
@@ -445,7 +445,7 @@ print_summary (Run *run)
               g_ascii_formatd (nmi, sizeof nmi, "%.4f", eval->nmi),
               g_ascii_formatd (ari, sizeof ari, "%.4f", eval->ari));
     }
-  printf ("\nResults in %s\n", run->o->out);
+  printf ("\n");
 }
 
 static void
@@ -481,6 +481,8 @@ bsc_cli_run_training (BscTrainOptions *o)
     ;
   if (run.tty && !o->quiet)
     printf ("\n");
+  if (!o->quiet)
+    printf (_("Writing results into %s\n"), o->out);
   if (!write_outputs (&run, !bsc_trainer_is_finished (run.trainer), &error))
     status = bsc_cli_fail (error);
   else if (step_error)

@@ -278,7 +278,9 @@ write_projection (Charts     *charts,
     bsc_scatter_set_prototypes (chart.scatter, charts->set->proto_points,
                                 eval->n_clusters);
   bsc_scatter_set_point_radius (chart.scatter,
-                                eval->n_samples > 20000 ? 1.0 : 1.8);
+                                eval->n_samples > 20000 ? 1.2 : 1.8);
+  bsc_scatter_set_point_alpha (chart.scatter,
+                               eval->n_samples > 3000 ? 0.6 : 1.0);
   ok = write_chart (charts, dir, "projection.png", draw_projection_cb, &chart,
                     1000, 800, error);
   bsc_scatter_free (chart.scatter);
@@ -391,29 +393,38 @@ rank_cluster (const BscEvaluation *eval,
   return ranked;
 }
 
+/* "Cluster 3: 141 samples, 64% "Sandal"; the 100 most confident" */
 static char *
 mosaic_caption (const Charts *charts,
                 guint         k,
-                GArray       *ranked)
+                GArray       *ranked,
+                guint         shown)
 {
   const BscDataset *data = charts->set->info->data;
   g_autofree gsize *counts = NULL;
+  g_autofree char *majority = NULL;
   gsize best = 0;
 
-  if (data->labels == NULL || ranked->len == 0)
-    return g_strdup_printf ("Cluster %u: %u samples, most confident first", k,
-                            ranked->len);
-  counts = g_new0 (gsize, data->n_classes);
-  for (guint i = 0; i < ranked->len; i++)
-    counts[data->labels[g_array_index (ranked, Ranked, i).index]]++;
-  for (guint c = 1; c < data->n_classes; c++)
-    if (counts[c] > counts[best])
-      best = c;
-  return g_strdup_printf ("Cluster %u: %u samples, majority label \"%s\" "
-                          "(%.0f%%), most confident first", k, ranked->len,
-                          data->class_names
-                          ? (char *) data->class_names->pdata[best] : "?",
-                          100.0 * counts[best] / ranked->len);
+  if (data->labels && ranked->len > 0)
+    {
+      counts = g_new0 (gsize, data->n_classes);
+      for (guint i = 0; i < ranked->len; i++)
+        counts[data->labels[g_array_index (ranked, Ranked, i).index]]++;
+      for (guint c = 1; c < data->n_classes; c++)
+        if (counts[c] > counts[best])
+          best = c;
+      majority = g_strdup_printf (", %.0f%% \"%s\"",
+                                  100.0 * counts[best] / ranked->len,
+                                  data->class_names
+                                  ? (char *) data->class_names->pdata[best]
+                                  : "?");
+    }
+  if (shown < ranked->len)
+    return g_strdup_printf ("Cluster %u: %u samples%s; the %u most "
+                            "confident", k, ranked->len,
+                            majority ? majority : "", shown);
+  return g_strdup_printf ("Cluster %u: %u samples%s; most confident first",
+                          k, ranked->len, majority ? majority : "");
 }
 
 static gboolean
@@ -426,12 +437,13 @@ write_mosaic (Charts     *charts,
   guint max = charts->set->mosaic_max ? charts->set->mosaic_max : 100;
   g_autoptr (GArray) ranked = rank_cluster (charts->set->info->eval, k);
   g_autofree const guint8 **thumbs = g_new0 (const guint8 *, MAX (1u, max));
-  g_autofree char *caption = mosaic_caption (charts, k, ranked);
+  g_autofree char *caption = NULL;
   g_autofree char *name = g_strdup_printf ("mosaic-%02u.png", k);
   MosaicChart chart = { .charts = charts };
   int width;
 
   chart.mosaic.n = MIN (max, ranked->len);
+  caption = mosaic_caption (charts, k, ranked, chart.mosaic.n);
   for (guint i = 0; i < chart.mosaic.n; i++)
     thumbs[i] = bsc_dataset_get_thumbnail (data,
                                            g_array_index (ranked, Ranked,

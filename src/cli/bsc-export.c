@@ -419,13 +419,131 @@ add_member_int (JsonBuilder *builder,
   json_builder_add_int_value (builder, value);
 }
 
+/* The shortest C-locale text that reads back as the same double
+ * (json-glib writes 17 digits: 0.9 would become 0.90000000000000002). */
+static void
+append_json_double (GString *out,
+                    double   value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  for (int digits = 1; digits <= 17; digits++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", digits);
+      g_ascii_formatd (buf, sizeof buf, format, value);
+      if (g_ascii_strtod (buf, NULL) == value)
+        break;
+    }
+  g_string_append (out, buf);
+  if (strpbrk (buf, ".eEn") == NULL)
+    g_string_append (out, ".0");
+}
+
+static void
+append_json_string (GString    *out,
+                    const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) text; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (out, "\\%c", *p);
+      else if (*p < 0x20)
+        g_string_append_printf (out, "\\u%04x", *p);
+      else
+        g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void append_json (GString *out, JsonNode *node, int indent);
+
+static void
+append_json_value (GString  *out,
+                   JsonNode *node)
+{
+  GType type = json_node_get_value_type (node);
+
+  if (type == G_TYPE_INT64)
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+  else if (type == G_TYPE_DOUBLE)
+    append_json_double (out, json_node_get_double (node));
+  else if (type == G_TYPE_BOOLEAN)
+    g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+  else
+    append_json_string (out, json_node_get_string (node));
+}
+
+/* Objects one member a line (indent >= 0), arrays of numbers on one. */
+static void
+append_json (GString  *out,
+             JsonNode *node,
+             int       indent)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr (GList) members = json_object_get_members (object);
+
+      g_string_append_c (out, '{');
+      for (GList *l = members; l; l = l->next)
+        {
+          if (indent >= 0)
+            g_string_append_printf (out, "\n%*s", 2 * (indent + 1), "");
+          append_json_string (out, l->data);
+          g_string_append (out, ": ");
+          append_json (out, json_object_get_member (object, l->data),
+                       indent >= 0 ? indent + 1 : -1);
+          if (l->next)
+            g_string_append_c (out, ',');
+        }
+      if (indent >= 0)
+        g_string_append_printf (out, "\n%*s", 2 * indent, "");
+      g_string_append_c (out, '}');
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      g_string_append_c (out, '[');
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          if (i > 0)
+            g_string_append (out, ", ");
+          append_json (out, json_array_get_element (array, i), indent);
+        }
+      g_string_append_c (out, ']');
+    }
+  else if (JSON_NODE_HOLDS_NULL (node))
+    g_string_append (out, "null");
+  else
+    append_json_value (out, node);
+}
+
+static char *
+json_text (JsonNode *root,
+                gboolean  pretty)
+{
+  GString *out = g_string_new (NULL);
+
+  append_json (out, root, pretty ? 0 : -1);
+  return g_string_free (out, FALSE);
+}
+
 char *
 bsc_export_metrics_string (const BscRunInfo *info,
                            gboolean          pretty)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
+  g_autofree char *source = g_filename_display_name (info->data->source);
   const BscEvaluation *eval = info->eval;
 
   json_builder_begin_object (builder);
@@ -443,7 +561,7 @@ bsc_export_metrics_string (const BscRunInfo *info,
   json_builder_set_member_name (builder, "interrupted");
   json_builder_add_boolean_value (builder, info->interrupted);
   json_builder_set_member_name (builder, "source");
-  json_builder_add_string_value (builder, info->data->source);
+  json_builder_add_string_value (builder, source);
   if (eval)
     {
       json_builder_set_member_name (builder, "cluster_sizes");
@@ -455,9 +573,7 @@ bsc_export_metrics_string (const BscRunInfo *info,
   add_config (builder, info->config);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, pretty);
-  return json_generator_to_data (generator, NULL);
+  return json_text (root, pretty);
 }
 
 gboolean

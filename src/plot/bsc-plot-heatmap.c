@@ -311,6 +311,9 @@ draw_colorbar (BscHeatmap         *self,
   bsc_plot_set_color (cr, &theme->foreground, 1);
   g_ascii_formatd (buf, sizeof buf, "%.3g", vmax);
   bsc_plot_text (cr, theme, x + w + 0.3 * f, a->y, 0, 0, 0.85, buf);
+  /* A minimum that is zero but for rounding reads as 0, not 1.9e-12. */
+  if (fabs (vmin) < 1e-6 * fabs (vmax))
+    vmin = 0;
   g_ascii_formatd (buf, sizeof buf, "%.3g", vmin);
   bsc_plot_text (cr, theme, x + w + 0.3 * f, a->y + a->height, 0, 1, 0.85,
                  buf);

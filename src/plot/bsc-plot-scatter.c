@@ -27,6 +27,7 @@ struct _BscScatter
   float           *protos;      /* k x 2 */
   guint            k;
   double           radius;
+  double           alpha;
   gboolean         dark;
 
   /* Grid index over the data bounding box. */
@@ -47,6 +48,7 @@ bsc_scatter_new (void)
   BscScatter *self = g_new0 (BscScatter, 1);
 
   self->radius = 1.6;
+  self->alpha = 1.0;
   return self;
 }
 
@@ -189,6 +191,16 @@ bsc_scatter_set_point_radius (BscScatter *self,
 }
 
 void
+bsc_scatter_set_point_alpha (BscScatter *self,
+                             double      alpha)
+{
+  g_return_if_fail (self != NULL);
+
+  invalidate (self);
+  self->alpha = CLAMP (alpha, 0.05, 1.0);
+}
+
+void
 bsc_scatter_set_dark (BscScatter *self,
                       gboolean    dark)
 {
@@ -283,9 +295,10 @@ bsc_scatter_fit_view (const BscScatter *self,
                             height / MAX (y1 - y0, 1e-9));
 }
 
-/* Antialiased disc coverage, side x side, centred. */
+/* Antialiased disc coverage times alpha, side x side, centred. */
 static int
 make_stamp (double  radius,
+            double  alpha,
             guint8 *mask)
 {
   int half = (int) ceil (radius), side = 2 * half + 1;
@@ -296,7 +309,7 @@ make_stamp (double  radius,
         double d = hypot (x - half, y - half);
         double cov = CLAMP (radius + 0.5 - d, 0.0, 1.0);
 
-        mask[y * side + x] = (guint8) lround (cov * 255);
+        mask[y * side + x] = (guint8) lround (cov * alpha * 255);
       }
   return side;
 }
@@ -325,7 +338,7 @@ stamp_points (BscScatter    *self,
               int            height)
 {
   guint8 mask[MAX_STAMP * MAX_STAMP];
-  int side = make_stamp (self->radius, mask), half = side / 2;
+  int side = make_stamp (self->radius, self->alpha, mask), half = side / 2;
   guint8 *data = cairo_image_surface_get_data (self->surface);
   int stride = cairo_image_surface_get_stride (self->surface);
   guint32 none = self->dark ? 0xff8a8a8a : 0xff9a9a9a;

@@ -288,6 +288,10 @@ gsize            bsc_scatter_get_n_points  (const BscScatter *self);
 const float     *bsc_scatter_get_points    (const BscScatter *self);
 void             bsc_scatter_set_point_radius (BscScatter *self,
                                                double      radius);
+/* Opacity of a point, 0.05 to 1 (1): below 1 dense regions darken, so
+ * overplotting shows as density instead of hiding the lower colours. */
+void             bsc_scatter_set_point_alpha (BscScatter *self,
+                                              double      alpha);
 void             bsc_scatter_set_dark      (BscScatter   *self,
                                             gboolean      dark);
 /* A view showing every point with a margin. */

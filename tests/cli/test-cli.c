@@ -365,7 +365,8 @@ check_history (const char *out,
 
 static void
 check_png (const char *out,
-           const char *name)
+           const char *name,
+           gint64      samples)
 {
   g_autofree char *path = g_build_filename (out, name, NULL);
   g_autoptr (GHashTable) text = NULL;
@@ -388,7 +389,7 @@ check_png (const char *out,
   g_assert_no_error (error);
   g_assert_cmpint (json_object_get_int_member (
                      json_node_get_object (json_parser_get_root (parser)),
-                     "samples"), ==, N_BLOBS);
+                     "samples"), ==, samples);
 }
 
 static void
@@ -438,7 +439,7 @@ test_train_blobs (void)
   g_assert_cmpuint (shape.shape[0], ==, N_BLOBS);
   g_assert_cmpuint (shape.shape[1], ==, 32);
   for (guint i = 0; i < G_N_ELEMENTS (pngs); i++)
-    check_png (out, pngs[i]);
+    check_png (out, pngs[i], N_BLOBS);
   g_free (npy);
   npy = g_build_filename (out, "model.safetensors", NULL);
   g_assert_true (g_file_test (npy, G_FILE_TEST_IS_REGULAR));
@@ -532,9 +533,134 @@ test_interrupt (void)
   g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
   g_assert_true (json_object_get_boolean_member (read_json (out, parser),
                                                  "interrupted"));
-  check_png (out, "curves.png");
+  check_png (out, "curves.png", N_BLOBS);
   check_no_temporaries (out);
   blobs_clear (&b);
+}
+
+/* ---- an image folder ---------------------------------------------- */
+
+/* dir/dark and dir/light, 80 8x8 PNGs each with the same names, and one
+ * file that is not an image. */
+static void
+make_image_folder (const char *dir)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (5);
+  const char *classes[] = { "dark", "light" };
+
+  for (guint c = 0; c < 2; c++)
+    {
+      g_autofree char *folder = g_build_filename (dir, classes[c], NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+      for (guint i = 0; i < 80; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("img-%03u.png", i);
+          g_autofree char *path = g_build_filename (folder, name, NULL);
+          cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24,
+                                                           8, 8);
+          guint32 *px;
+
+          cairo_surface_flush (s);
+          px = (guint32 *) cairo_image_surface_get_data (s);
+          for (guint j = 0; j < 64; j++)
+            {
+              guint v = c ? g_rand_int_range (rand, 150, 256)
+                          : g_rand_int_range (rand, 0, 100);
+
+              px[j] = 0xff000000u | v << 16 | v << 8 | v;
+            }
+          cairo_surface_mark_dirty (s);
+          g_assert_cmpint (cairo_surface_write_to_png (s, path), ==,
+                           CAIRO_STATUS_SUCCESS);
+          cairo_surface_destroy (s);
+        }
+    }
+  {
+    g_autofree char *bad = g_build_filename (dir, "light", "notes.png", NULL);
+
+    g_assert_true (g_file_set_contents (bad, "not a picture", -1, NULL));
+  }
+}
+
+/* Counts the entries of every cluster-NN folder under dir, checking each
+ * is a symbolic link to an existing absolute path (links) or a regular
+ * file (copies). */
+static guint
+count_exported (const char *dir,
+                gboolean    links)
+{
+  GDir *top = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (top);
+  while ((name = g_dir_read_name (top)))
+    {
+      g_autofree char *sub = g_build_filename (dir, name, NULL);
+      GDir *cluster = g_dir_open (sub, 0, NULL);
+      const char *file;
+
+      g_assert_true (g_str_has_prefix (name, "cluster-"));
+      g_assert_nonnull (cluster);
+      while ((file = g_dir_read_name (cluster)))
+        {
+          g_autofree char *path = g_build_filename (sub, file, NULL);
+          g_autofree char *target = g_file_read_link (path, NULL);
+
+          g_assert_true (g_str_has_suffix (file, ".png"));
+          if (links)
+            g_assert_true (target && g_path_is_absolute (target)
+                           && g_file_test (target, G_FILE_TEST_IS_REGULAR));
+          else
+            g_assert_true (target == NULL
+                           && g_file_test (path, G_FILE_TEST_IS_REGULAR));
+          n++;
+        }
+      g_dir_close (cluster);
+    }
+  g_dir_close (top);
+  return n;
+}
+
+/* Images: paths in assignments.csv, a mosaic per cluster, cluster
+ * folders of links from train and of copies from export-clusters. */
+static void
+test_train_images (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bsc-cli-img-XXXXXX", NULL);
+  g_autofree char *images = g_build_filename (dir, "images", NULL);
+  g_autofree char *out = g_build_filename (dir, "run", NULL);
+  g_autofree char *links = g_build_filename (out, "clusters", NULL);
+  g_autofree char *copies = g_build_filename (dir, "copies", NULL);
+  g_auto (GStrv) lines = NULL;
+  Result r;
+
+  make_image_folder (images);
+  r = run_bootsc ("train", images, "--out", out, "--preset", "tiny",
+                  "--batch-size", "64", "--epochs", "2", "--image-size", "8",
+                  "--export-clusters", "link", NULL);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "160 samples"));
+  result_clear (&r);
+
+  lines = read_lines (out, "assignments.csv");
+  g_assert_cmpstr (lines[0], ==,
+                   "index,path,cluster,confidence,label,label_name");
+  g_assert_cmpuint (g_strv_length (lines), ==, 161);
+  g_assert_nonnull (strstr (lines[1], "/dark/img-000.png,"));
+  g_assert_true (g_str_has_suffix (lines[1], ",0,dark"));
+  g_assert_true (g_str_has_suffix (lines[160], ",1,light"));
+  check_png (out, "mosaic-00.png", 160);
+  check_png (out, "mosaic-01.png", 160);
+  g_assert_cmpuint (count_exported (links, TRUE), ==, 160);
+
+  r = run_bootsc ("export-clusters", "--from", out, "--to", copies, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  g_assert_cmpuint (count_exported (copies, FALSE), ==, 160);
+  remove_tree (dir);
 }
 
 int
@@ -549,6 +675,7 @@ main (int   argc,
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/help-version", test_help_version);
   g_test_add_func ("/cli/train-blobs", test_train_blobs);
+  g_test_add_func ("/cli/train-images", test_train_images);
   g_test_add_func ("/cli/resume", test_resume);
   g_test_add_func ("/cli/interrupt", test_interrupt);
   return g_test_run ();

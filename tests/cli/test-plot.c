@@ -169,6 +169,14 @@ test_scatter_pixels (void)
                    bsc_palette_argb (2, FALSE) & 0xffffff);
   g_assert_cmphex (pixel_at (surface, 125, 125), ==, 0xffffff);
   g_assert_cmphex (pixel_at (surface, 106, 100), ==, 0xffffff);
+
+  /* Half-transparent points (coverage 128/255): palette colour 0, 0x1f77b4,
+   * blended over white: (c * 128 + 255 * 127) / 255 per channel. */
+  bsc_scatter_set_point_alpha (sc, 0.5);
+  cr = cairo_create (surface);
+  bsc_scatter_draw (sc, &view, NULL, -1, &theme, cr, 200, 200);
+  cairo_destroy (cr);
+  g_assert_cmphex (pixel_at (surface, 100, 100), ==, 0x8fbbd9);
   cairo_surface_destroy (surface);
 }
 
