@@ -469,7 +469,10 @@ bsc_cli_run_training (BscTrainOptions *o)
   if (!prepare (&run, &error))
     {
       run_clear (&run);
-      return bsc_cli_fail (error);
+      if (!interrupted)
+        return bsc_cli_fail (error);
+      fprintf (stderr, _("bootsc: interrupted before training began\n"));
+      return BSC_EXIT_INTERRUPTED;
     }
   if (o->export_mode && run.data->paths == NULL)
     {
