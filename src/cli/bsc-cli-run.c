@@ -404,6 +404,10 @@ prepare (Run     *run,
     {
       if (!bsc_checkpoint_read_config (o->resume, &saved, error))
         return FALSE;
+      if (o->config_given)
+        g_printerr (_("bootsc: warning: a resumed run keeps the "
+                      "configuration of its checkpoint; the training "
+                      "options given are ignored\n"));
       o->load.image_size = saved.image_size;
       o->load.image_rgb = saved.image_rgb ? 1 : 0;
     }

@@ -473,8 +473,9 @@ test_resume (void)
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "Stopped after epoch 2"));
   result_clear (&r);
+  /* The checkpoint holds the configuration, threads included. */
   r = run_bootsc ("train", b.features, "--labels", b.labels, "--resume",
-                  checkpoint, "--out", second, "--threads", "1", NULL);
+                  checkpoint, "--out", second, NULL);
   g_assert_cmpstr (r.err, ==, "");
   g_assert_cmpint (r.status, ==, 0);
   result_clear (&r);
