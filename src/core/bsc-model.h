@@ -50,7 +50,10 @@ const BscConfig *bsc_model_get_config   (BscModel        *self);
 
 /* A named tensor (see above); NULL if the name is unknown.  n_values gets
  * its size.  The pointer stays valid for the model's life and may be
- * written (checkpoint loading, tests). */
+ * written (checkpoint loading, tests).  The last-step tensors (a10 ...
+ * dL_dp1) hold the values of the last train step until the next call of
+ * train_step, infer or probe (NULL after infer or probe), and move when a
+ * larger batch than before is trained. */
 float           *bsc_model_tensor       (BscModel        *self,
                                          const char      *name,
                                          gsize           *n_values);
