@@ -14,4 +14,6 @@ if [ "${1:-}" = "--cli" ]; then
   shift
   exec ./build/src/cli/bootsc train --out bootsc-sample-run --preset small --epochs 20 "$@"
 fi
+# Uninstalled: use the settings schema compiled into the build folder.
+export GSETTINGS_SCHEMA_DIR="$PWD/build/data${GSETTINGS_SCHEMA_DIR:+:$GSETTINGS_SCHEMA_DIR}"
 exec ./build/src/app/bootsc-explorer "$@"

@@ -404,6 +404,10 @@ prepare (Run     *run,
     {
       if (!bsc_checkpoint_read_config (o->resume, &saved, error))
         return FALSE;
+      if (o->config_given)
+        g_printerr (_("bootsc: warning: a resumed run keeps the "
+                      "configuration of its checkpoint; the training "
+                      "options given are ignored\n"));
       o->load.image_size = saved.image_size;
       o->load.image_rgb = saved.image_rgb ? 1 : 0;
     }
@@ -469,7 +473,10 @@ bsc_cli_run_training (BscTrainOptions *o)
   if (!prepare (&run, &error))
     {
       run_clear (&run);
-      return bsc_cli_fail (error);
+      if (!interrupted)
+        return bsc_cli_fail (error);
+      fprintf (stderr, _("bootsc: interrupted before training began\n"));
+      return BSC_EXIT_INTERRUPTED;
     }
   if (o->export_mode && run.data->paths == NULL)
     {

@@ -176,6 +176,7 @@ apply_config_options (BscTrainOptions *o,
     }
   if (args->preset)
     bsc_config_set_preset (&o->config, preset);
+  o->config_given = args->preset || args->widths;
   if (args->widths && !parse_widths (args->widths, &o->config, error))
     return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (config_options); i++)
@@ -183,6 +184,7 @@ apply_config_options (BscTrainOptions *o,
       ConfigOption *c = &config_options[i];
       g_autoptr (GError) local = NULL;
 
+      o->config_given |= c->value != NULL;
       if (c->value == NULL
           || bsc_config_set_value (&o->config, c->key, c->value, &local))
         continue;

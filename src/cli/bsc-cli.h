@@ -40,6 +40,7 @@ typedef struct
   /* Loader */
   BscLoadOptions load;
   gboolean   clusters_given;
+  gboolean   config_given;    /* any training option was given */
   BscConfig  config;
 } BscTrainOptions;
 

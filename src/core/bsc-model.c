@@ -572,8 +572,6 @@ view_forward (BscModel     *self,
 {
   gsize d = self->d, k = self->k, off = v * b * d;
   gsize aoff = v * b * (b - 1);
-  double eps = self->config.sk_epsilon;
-  guint it = self->config.sk_iterations;
 
   if (!bsc_all_finite (y + off, b * d))
     {
@@ -589,36 +587,98 @@ view_forward (BscModel     *self,
   bsc_linear_forward (self->p + v * b * k, self->z + off, self->own[OWN_PROTO_W],
                       self->own[OWN_PROTO_B], b, d, k);
   bsc_affinity_forward (self->aw + aoff, self->full, self->z + off, b, d);
-  bsc_sinkhorn (self->p + v * b * k, b, k, eps, it, self->q + v * b * k);
-  bsc_sinkhorn (self->aw + aoff, b, b - 1, eps, it, self->qw + aoff);
   return TRUE;
 }
 
-/* Losses and dL/dp, dL/dA of both views, dL/dlog tau into grads. */
+typedef struct
+{
+  BscModel *self;
+  gsize     b;
+  double    loss[4];
+  double    dlogtau[4];
+} HeadJob;
+
+/* Task i of the targets: view i / 2, its affinity (i even) or its
+ * prototype logits (i odd); the tasks are independent. */
+static void
+targets_range (gsize    i0,
+               gsize    i1,
+               gpointer data)
+{
+  HeadJob *j = data;
+  BscModel *self = j->self;
+  gsize b = j->b, k = self->k;
+  double eps = self->config.sk_epsilon;
+  guint it = self->config.sk_iterations;
+
+  for (gsize i = i0; i < i1; i++)
+    {
+      gsize v = i / 2, aoff = v * b * (b - 1);
+
+      if (i % 2 == 0)
+        bsc_sinkhorn (self->aw + aoff, b, b - 1, eps, it, self->qw + aoff);
+      else
+        bsc_sinkhorn (self->p + v * b * k, b, k, eps, it, self->q + v * b * k);
+    }
+}
+
+/* Sinkhorn targets of n_views views, no gradient (BOOTSC.md step 7). */
+static void
+model_targets (BscModel *self,
+               gsize     b,
+               guint     n_views)
+{
+  HeadJob j = { self, b, { 0 }, { 0 } };
+
+  _bsc_parallel_for (2 * n_views, 1, 0, targets_range, &j);
+}
+
+/* Task i of the losses: the affinity (i even) or cluster (i odd) term of
+ * view i / 2 against the other view's target; loss, dL/dscores and
+ * dL/dlog tau of each task land in its own slots. */
+static void
+losses_range (gsize    i0,
+              gsize    i1,
+              gpointer data)
+{
+  HeadJob *j = data;
+  BscModel *self = j->self;
+  gsize b = j->b, k = self->k, na = b * (b - 1);
+
+  for (gsize i = i0; i < i1; i++)
+    {
+      gsize v = i / 2, w = 1 - v;
+
+      if (i % 2 == 0)
+        j->loss[i] = bsc_soft_ce (self->aw + v * na, self->qw + w * na, b,
+                                  b - 1, exp (self->own[OWN_LOGIT_W][0]), 0.5,
+                                  self->daw + v * na, &j->dlogtau[i]);
+      else
+        j->loss[i] = bsc_soft_ce (self->p + v * b * k, self->q + w * b * k, b,
+                                  k, exp (self->own[OWN_LOGIT][0]),
+                                  0.5 * self->config.lambda,
+                                  self->dp + v * b * k, &j->dlogtau[i]);
+    }
+}
+
+/* L = lambda (CE (p0, q1) + CE (p1, q0)) / 2 + (CE (A0, Qw1) + CE (A1,
+ * Qw0)) / 2 with the learned temperatures; dL/dp, dL/dA of both views
+ * and dL/dlog tau into the gradients. */
 static void
 model_losses (BscModel     *self,
               gsize         b,
               BscStepStats *st)
 {
-  gsize k = self->k, na = b * (b - 1);
-  double tc = exp (self->own[OWN_LOGIT][0]);
-  double ta = exp (self->own[OWN_LOGIT_W][0]);
-  double wc = 0.5 * self->config.lambda, dlc = 0.0, dla = 0.0;
-  double lc, la;
+  HeadJob j = { self, b, { 0 }, { 0 } };
 
-  lc = bsc_soft_ce (self->p, self->q + b * k, b, k, tc, wc, self->dp, &dlc)
-       + bsc_soft_ce (self->p + b * k, self->q, b, k, tc, wc, self->dp + b * k,
-                      &dlc);
-  la = bsc_soft_ce (self->aw, self->qw + na, b, b - 1, ta, 0.5, self->daw, &dla)
-       + bsc_soft_ce (self->aw + na, self->qw, b, b - 1, ta, 0.5,
-                      self->daw + na, &dla);
-  self->own_grad[OWN_LOGIT][0] = (float) dlc;
-  self->own_grad[OWN_LOGIT_W][0] = (float) dla;
-  st->loss_cluster = 0.5 * lc;
-  st->loss_affinity = 0.5 * la;
+  _bsc_parallel_for (4, 1, 0, losses_range, &j);
+  self->own_grad[OWN_LOGIT][0] = (float) (j.dlogtau[1] + j.dlogtau[3]);
+  self->own_grad[OWN_LOGIT_W][0] = (float) (j.dlogtau[0] + j.dlogtau[2]);
+  st->loss_cluster = 0.5 * (j.loss[1] + j.loss[3]);
+  st->loss_affinity = 0.5 * (j.loss[0] + j.loss[2]);
   st->loss = self->config.lambda * st->loss_cluster + st->loss_affinity;
-  st->tau_c = tc;
-  st->tau_a = ta;
+  st->tau_c = exp (self->own[OWN_LOGIT][0]);
+  st->tau_a = exp (self->own[OWN_LOGIT_W][0]);
 }
 
 /* Backward from the losses to dL/dy (2b x d), then through the stages. */
@@ -760,6 +820,7 @@ bsc_model_train_step (BscModel      *self,
         model_restore (self);
         return FALSE;
       }
+  model_targets (self, batch, 2);
 
   memset (self->grads, 0, self->n_params * sizeof (float));
   model_losses (self, batch, &st);
@@ -850,6 +911,7 @@ bsc_model_probe (BscModel     *self,
   self->batch = 0;
   if (!view_forward (self, y, 0, batch, error))
     return FALSE;
+  model_targets (self, batch, 1);
   if (affinity != NULL)
     scatter_offdiag (affinity, self->aw, batch);
   if (target != NULL)

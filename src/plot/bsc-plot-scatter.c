@@ -314,21 +314,23 @@ make_stamp (double  radius,
   return side;
 }
 
-/* dst = src * a + dst * (1 - a), premultiplied, src opaque. */
+/* dst = src * a + dst * (1 - a), premultiplied, src opaque, a in 0..255;
+ * two channels per multiply (red/blue, alpha/green), each lane x / 255
+ * rounded exactly as (x + 128 + ((x + 128) >> 8)) >> 8. */
 static inline guint32
 blend (guint32 dst,
        guint32 src,
-       guint   a)
+       guint32 a)
 {
-  guint32 out = 0;
+  guint32 ia = 255 - a, rb, ag;
 
-  for (int shift = 0; shift < 32; shift += 8)
-    {
-      guint s = (src >> shift) & 0xff, d = (dst >> shift) & 0xff;
-
-      out |= ((s * a + d * (255 - a) + 127) / 255) << shift;
-    }
-  return out;
+  if (a == 255)
+    return src;
+  rb = (src & 0xff00ff) * a + (dst & 0xff00ff) * ia + 0x800080;
+  rb = ((rb + ((rb >> 8) & 0xff00ff)) >> 8) & 0xff00ff;
+  ag = ((src >> 8) & 0xff00ff) * a + ((dst >> 8) & 0xff00ff) * ia + 0x800080;
+  ag = (ag + ((ag >> 8) & 0xff00ff)) & 0xff00ff00;
+  return rb | ag;
 }
 
 static void

@@ -473,8 +473,9 @@ test_resume (void)
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "Stopped after epoch 2"));
   result_clear (&r);
+  /* The checkpoint holds the configuration, threads included. */
   r = run_bootsc ("train", b.features, "--labels", b.labels, "--resume",
-                  checkpoint, "--out", second, "--threads", "1", NULL);
+                  checkpoint, "--out", second, NULL);
   g_assert_cmpstr (r.err, ==, "");
   g_assert_cmpint (r.status, ==, 0);
   result_clear (&r);
@@ -535,6 +536,91 @@ test_interrupt (void)
                                                  "interrupted"));
   check_png (out, "curves.png", N_BLOBS);
   check_no_temporaries (out);
+  blobs_clear (&b);
+}
+
+/* ---- a German locale ----------------------------------------------- */
+
+/* Builds de_DE.UTF-8 (decimal comma) under dir with localedef; returns
+ * the environment to run with it, or NULL when the system cannot. */
+static char **
+german_environ (const char *dir)
+{
+  g_autofree char *target = g_build_filename (dir, "de_DE.UTF-8", NULL);
+  const char *localedef[] = { "localedef", "-i", "de_DE", "-f", "UTF-8",
+                              target, NULL };
+  const char *check[] = { "printf", "%.1f", "0,5", NULL };
+  g_autofree char *out = NULL;
+  char **env = g_get_environ ();
+  int status;
+
+  if (!g_spawn_sync (NULL, (char **) localedef, NULL,
+                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
+                     | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                     &status, NULL))
+    return g_strfreev (env), NULL;
+  env = g_environ_setenv (env, "LOCPATH", dir, TRUE);
+  env = g_environ_setenv (env, "LC_ALL", "de_DE.UTF-8", TRUE);
+  if (!g_spawn_sync (NULL, (char **) check, env, G_SPAWN_SEARCH_PATH, NULL,
+                     NULL, &out, NULL, &status, NULL)
+      || g_strcmp0 (out, "0,5") != 0)
+    return g_strfreev (env), NULL;
+  return env;
+}
+
+/* Under a locale that writes 1,5 every file still says 1.5, and --lr
+ * reads 0.02 with a dot. */
+static void
+test_german_locale (void)
+{
+  Blobs b;
+  g_autofree char *locales = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  g_auto (GStrv) env = NULL;
+  g_auto (GStrv) history = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  blobs_make (&b);
+  locales = g_build_filename (b.dir, "locales", NULL);
+  out = g_build_filename (b.dir, "run", NULL);
+  g_mkdir (locales, 0755);
+  env = german_environ (locales);
+  if (env == NULL)
+    {
+      g_test_skip ("cannot build the de_DE.UTF-8 locale here");
+      blobs_clear (&b);
+      return;
+    }
+  {
+    const char *argv[] = { bootsc_path, "train", b.features, "--labels",
+                           b.labels, "--out", out, "--preset", "tiny",
+                           "--batch-size", "128", "--epochs", "1", "--lr",
+                           "0.02", "--quiet", NULL };
+
+    g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                  NULL, NULL, &status, &error);
+  }
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_cmpfloat (json_object_get_double_member (
+                       json_object_get_object_member (read_json (out, parser),
+                                                      "config"), "lr"),
+                     ==, 0.02);
+  history = read_lines (out, "history.csv");
+  for (guint i = 1; history[i]; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (history[i], ",", -1);
+
+      g_assert_cmpuint (g_strv_length (f), ==, 12);
+      g_assert_nonnull (strchr (f[2], '.'));
+    }
+  path = g_build_filename (out, "assignments.csv", NULL);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_null (strstr (text, "0,9"));
   blobs_clear (&b);
 }
 
@@ -678,5 +764,6 @@ main (int   argc,
   g_test_add_func ("/cli/train-images", test_train_images);
   g_test_add_func ("/cli/resume", test_resume);
   g_test_add_func ("/cli/interrupt", test_interrupt);
+  g_test_add_func ("/cli/german-locale", test_german_locale);
   return g_test_run ();
 }
