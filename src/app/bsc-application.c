@@ -264,6 +264,17 @@ follow_color_scheme (BscApplication *self)
 }
 
 static void
+load_css (void)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_resource (provider, RESOURCE_PATH "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
 bsc_application_startup (GApplication *app)
 {
   BscApplication *self = BSC_APPLICATION (app);
@@ -276,6 +287,7 @@ bsc_application_startup (GApplication *app)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self),
                                            accels[i].action, accels[i].accels);
   gtk_window_set_default_icon_name (APPLICATION_ID);
+  load_css ();
   if (g_getenv ("BSC_NO_PORTAL") == NULL)
     follow_color_scheme (self);
 }

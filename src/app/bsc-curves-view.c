@@ -101,6 +101,14 @@ draw_chart_cb (BscPlotArea        *area,
             : area == self->temp_area ? CHART_TEMP : CHART_METRIC;
   ChartData *chart = &self->charts[c];
 
+  if (self->n_points == 0)
+    {
+      if (c == CHART_LOSS)
+        bsc_plot_text (cr, theme, width / 2.0, height / 2.0, 0.5, 0.5, 1.2,
+                       _("Press Start: the losses appear here as the "
+                         "network learns."));
+      return;
+    }
   ensure_axes (self, chart);
   chart->style.title = chart_title (c);
   bsc_curves_draw (chart->curves, &chart->axes, &chart->style, theme, cr,
@@ -260,12 +268,6 @@ bsc_curves_view_reset (BscRunView    *view,
   self->n_points = 0;
   queue_charts (self);
 }
-
-typedef struct
-{
-  BscCurvesView *self;
-  gboolean       dark;
-} ExportData;
 
 static gboolean
 bsc_curves_view_draw_export (BscRunView  *view,

@@ -121,28 +121,99 @@ show_hover (BscProjectionView *self)
                              GDK_PAINTABLE (bsc_thumbs_get (self->thumbs, i)));
 }
 
+gssize
+bsc_projection_view_hover_at (BscProjectionView *self,
+                              double             x,
+                              double             y)
+{
+  GtkWidget *w = GTK_WIDGET (self->area);
+  gssize hit;
+
+  g_return_val_if_fail (BSC_IS_PROJECTION_VIEW (self), -1);
+
+  self->pointer_x = x;
+  self->pointer_y = y;
+  if (self->eval == NULL)
+    return -1;
+  hit = bsc_scatter_pick (self->scatter, &self->view, gtk_widget_get_width (w),
+                          gtk_widget_get_height (w), x, y, 6);
+  if (hit == self->hover)
+    return hit;
+  self->hover = hit;
+  if (hit >= 0)
+    show_hover (self);
+  gtk_widget_queue_draw (w);
+  return hit;
+}
+
 static void
 motion_cb (GtkEventControllerMotion *motion,
            double                    x,
            double                    y,
            gpointer                  user_data)
 {
-  BscProjectionView *self = BSC_PROJECTION_VIEW (user_data);
-  GtkWidget *w = GTK_WIDGET (self->area);
-  gssize hit;
+  bsc_projection_view_hover_at (BSC_PROJECTION_VIEW (user_data), x, y);
+}
 
-  self->pointer_x = x;
-  self->pointer_y = y;
-  if (self->eval == NULL)
-    return;
-  hit = bsc_scatter_pick (self->scatter, &self->view, gtk_widget_get_width (w),
-                          gtk_widget_get_height (w), x, y, 6);
-  if (hit == self->hover)
-    return;
-  self->hover = hit;
-  if (hit >= 0)
-    show_hover (self);
+void
+bsc_projection_view_pan (BscProjectionView *self,
+                         double             dx,
+                         double             dy)
+{
+  g_return_if_fail (BSC_IS_PROJECTION_VIEW (self));
+
+  bsc_view_pan (&self->view, dx, dy);
+  gtk_widget_queue_draw (GTK_WIDGET (self->area));
+}
+
+void
+bsc_projection_view_zoom (BscProjectionView *self,
+                          double             factor)
+{
+  GtkWidget *w = GTK_WIDGET (self->area);
+
+  g_return_if_fail (BSC_IS_PROJECTION_VIEW (self));
+
+  bsc_view_zoom (&self->view, gtk_widget_get_width (w), gtk_widget_get_height (w),
+                 gtk_widget_get_width (w) / 2.0, gtk_widget_get_height (w) / 2.0,
+                 factor);
   gtk_widget_queue_draw (w);
+}
+
+void
+bsc_projection_view_fit (BscProjectionView *self)
+{
+  g_return_if_fail (BSC_IS_PROJECTION_VIEW (self));
+
+  self->view_fitted = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self->area));
+}
+
+/* Arrows pan, plus and minus zoom, 0 fits: the map without a mouse. */
+static gboolean
+key_pressed_cb (GtkEventControllerKey *key,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                gpointer               user_data)
+{
+  BscProjectionView *self = BSC_PROJECTION_VIEW (user_data);
+
+  switch (keyval)
+    {
+    case GDK_KEY_Left: bsc_projection_view_pan (self, 40, 0); return TRUE;
+    case GDK_KEY_Right: bsc_projection_view_pan (self, -40, 0); return TRUE;
+    case GDK_KEY_Up: bsc_projection_view_pan (self, 0, 40); return TRUE;
+    case GDK_KEY_Down: bsc_projection_view_pan (self, 0, -40); return TRUE;
+    case GDK_KEY_plus: case GDK_KEY_KP_Add: case GDK_KEY_equal:
+      bsc_projection_view_zoom (self, 1.25); return TRUE;
+    case GDK_KEY_minus: case GDK_KEY_KP_Subtract:
+      bsc_projection_view_zoom (self, 0.8); return TRUE;
+    case GDK_KEY_0: case GDK_KEY_KP_0:
+      bsc_projection_view_fit (self); return TRUE;
+    default:
+      return FALSE;
+    }
 }
 
 static gboolean
@@ -258,8 +329,7 @@ drag_end_cb (GtkGestureDrag *gesture,
 static void
 fit_clicked_cb (BscProjectionView *self)
 {
-  self->view_fitted = FALSE;
-  gtk_widget_queue_draw (GTK_WIDGET (self->area));
+  bsc_projection_view_fit (self);
 }
 
 static void
@@ -426,7 +496,7 @@ static void
 bsc_projection_view_init (BscProjectionView *self)
 {
   GtkWidget *area;
-  GtkEventController *motion, *scroll;
+  GtkEventController *motion, *scroll, *key;
   GtkGesture *drag, *click;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -445,6 +515,10 @@ bsc_projection_view_init (BscProjectionView *self)
   click = gtk_gesture_click_new ();
   g_signal_connect (click, "pressed", G_CALLBACK (pressed_cb), self);
   gtk_widget_add_controller (area, GTK_EVENT_CONTROLLER (click));
+  key = gtk_event_controller_key_new ();
+  g_signal_connect (key, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (area, key);
+  gtk_widget_set_focusable (area, TRUE);
   bsc_plot_area_set_draw_func (self->area, draw_cb, self);
   self->hover = -1;
   bsc_projection_view_reset (BSC_RUN_VIEW (self), NULL);

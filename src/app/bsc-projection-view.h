@@ -16,6 +16,17 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (BscProjectionView, bsc_projection_view, BSC, PROJECTION_VIEW, GtkBox)
 
 /* The chart area (benchmarks time its drawing). */
-GtkWidget *bsc_projection_view_get_area (BscProjectionView *self);
+GtkWidget *bsc_projection_view_get_area  (BscProjectionView *self);
+/* What the pointer and the keyboard do: pan by pixels, zoom about the
+ * centre, fit every point, hover the point under (x, y) of the area. */
+void       bsc_projection_view_pan       (BscProjectionView *self,
+                                          double             dx,
+                                          double             dy);
+void       bsc_projection_view_zoom      (BscProjectionView *self,
+                                          double             factor);
+void       bsc_projection_view_fit       (BscProjectionView *self);
+gssize     bsc_projection_view_hover_at  (BscProjectionView *self,
+                                          double             x,
+                                          double             y);
 
 G_END_DECLS

@@ -102,17 +102,15 @@ bsc_sample_list_init (BscSampleList *self)
 {
 }
 
-/* Replaces the contents and tells the view once. */
-static void
-bsc_sample_list_set (BscSampleList *self,
-                     const guint32 *indices,
+/* A new list: replacing a grid view's model is much cheaper than telling
+ * it that thousands of items changed (GTK 4.8 walks them all). */
+static BscSampleList *
+bsc_sample_list_new (const guint32 *indices,
                      guint          n,
                      const float   *confidence)
 {
-  guint old = self->n;
+  BscSampleList *self = g_object_new (BSC_TYPE_SAMPLE_LIST, NULL);
 
-  g_clear_pointer (&self->indices, g_free);
-  g_clear_pointer (&self->confidence, g_free);
   self->indices = g_memdup2 (indices, n * sizeof (guint32));
   if (confidence != NULL)
     {
@@ -121,7 +119,7 @@ bsc_sample_list_set (BscSampleList *self,
         self->confidence[i] = confidence[indices[i]];
     }
   self->n = n;
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, old, n);
+  return self;
 }
 
 /* ---- the grid -------------------------------------------------------- */
@@ -135,6 +133,7 @@ struct _BscSampleGrid
   BscSampleList *list;
   BscThumbs     *thumbs;
   int            cell;
+  gboolean       pending;   /* list not yet given to the grid view */
 };
 
 G_DEFINE_FINAL_TYPE (BscSampleGrid, bsc_sample_grid, GTK_TYPE_WIDGET)
@@ -178,6 +177,30 @@ bind_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_tooltip_text (picture, tip ? tip : name);
 }
 
+/* GTK 4.8's grid view binds every item when it is given a model while
+ * unmapped (a hidden stack page), a millisecond each: hand the list over
+ * only once the grid is on screen. */
+static void
+apply_list (BscSampleGrid *self)
+{
+  GtkNoSelection *selection;
+
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
+  gtk_grid_view_set_model (self->grid, GTK_SELECTION_MODEL (selection));
+  g_object_unref (selection);
+  self->pending = FALSE;
+}
+
+static void
+bsc_sample_grid_map (GtkWidget *widget)
+{
+  BscSampleGrid *self = BSC_SAMPLE_GRID (widget);
+
+  GTK_WIDGET_CLASS (bsc_sample_grid_parent_class)->map (widget);
+  if (self->pending)
+    apply_list (self);
+}
+
 static void
 bsc_sample_grid_dispose (GObject *object)
 {
@@ -196,6 +219,7 @@ bsc_sample_grid_class_init (BscSampleGridClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = bsc_sample_grid_dispose;
+  widget_class->map = bsc_sample_grid_map;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "samplegrid");
 }
@@ -207,7 +231,7 @@ bsc_sample_grid_init (BscSampleGrid *self)
   GtkNoSelection *selection;
 
   self->cell = 56;
-  self->list = g_object_new (BSC_TYPE_SAMPLE_LIST, NULL);
+  self->list = bsc_sample_list_new (NULL, 0, NULL);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), self);
   selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
@@ -243,7 +267,11 @@ bsc_sample_grid_set_samples (BscSampleGrid *self,
   g_set_object (&self->thumbs, thumbs);
   if (thumbs == NULL)
     n = 0;
-  bsc_sample_list_set (self->list, indices, n, confidence);
+  g_clear_object (&self->list);
+  self->list = bsc_sample_list_new (indices, n, confidence);
+  self->pending = TRUE;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    apply_list (self);
 }
 
 gsize

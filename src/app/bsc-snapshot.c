@@ -7,11 +7,20 @@
 
 #include "bsc-snapshot.h"
 
+static gint n_alive;   /* atomic */
+
+guint
+_bsc_snapshot_get_n_alive (void)
+{
+  return g_atomic_int_get (&n_alive);
+}
+
 static void
 snapshot_clear (gpointer data)
 {
   BscSnapshot *self = data;
 
+  g_atomic_int_add (&n_alive, -1);
   g_clear_pointer (&self->points, g_array_unref);
   g_clear_pointer (&self->eval, bsc_eval_data_unref);
   g_clear_pointer (&self->probe, bsc_probe_data_unref);
@@ -23,6 +32,7 @@ bsc_snapshot_new (void)
 {
   BscSnapshot *self = g_atomic_rc_box_new0 (BscSnapshot);
 
+  g_atomic_int_inc (&n_alive);
   self->points = g_array_new (FALSE, FALSE, sizeof (BscCurvePoint));
   return self;
 }
@@ -48,6 +58,7 @@ eval_data_clear (gpointer data)
 {
   BscEvalData *self = data;
 
+  g_atomic_int_add (&n_alive, -1);
   g_free (self->clusters);
   g_free (self->confidence);
   g_free (self->cluster_sizes);
@@ -61,6 +72,7 @@ bsc_eval_data_new (gsize n_samples,
 {
   BscEvalData *self = g_atomic_rc_box_new0 (BscEvalData);
 
+  g_atomic_int_inc (&n_alive);
   self->n_samples = n_samples;
   self->n_clusters = n_clusters;
   self->clusters = g_new0 (gint32, n_samples);
@@ -90,6 +102,7 @@ probe_data_clear (gpointer data)
 {
   BscProbeData *self = data;
 
+  g_atomic_int_add (&n_alive, -1);
   g_free (self->indices);
   g_free (self->affinity);
   g_free (self->target);
@@ -101,6 +114,7 @@ bsc_probe_data_new (guint batch)
 {
   BscProbeData *self = g_atomic_rc_box_new0 (BscProbeData);
 
+  g_atomic_int_inc (&n_alive);
   self->batch = batch;
   self->indices = g_new0 (gsize, batch);
   self->affinity = g_new0 (float, (gsize) batch * batch);

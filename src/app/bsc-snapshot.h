@@ -96,4 +96,8 @@ BscProbeData *bsc_probe_data_ref      (BscProbeData *self);
 void          bsc_probe_data_unref    (BscProbeData *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BscProbeData, bsc_probe_data_unref)
 
+/* Snapshots, evaluations and probes alive (the clean-close test checks
+ * that a closed window leaves none behind). */
+guint         _bsc_snapshot_get_n_alive (void);
+
 G_END_DECLS

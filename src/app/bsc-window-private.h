@@ -41,4 +41,9 @@ gboolean    _bsc_window_export_pngs (BscWindow      *self,
                                      const char     *dir,
                                      GError        **error);
 
+/* Writes the last evaluation's assignments as CSV (the export action). */
+gboolean    _bsc_window_export_csv  (BscWindow      *self,
+                                     const char     *path,
+                                     GError        **error);
+
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include "bsc-confusion-view.h"
 #include "bsc-curves-view.h"
 #include "bsc-error.h"
+#include "bsc-export.h"
 #include "bsc-load.h"
 #include "bsc-params.h"
 #include "bsc-plot-area.h"
@@ -519,7 +520,13 @@ snapshot_cb (BscWorker   *worker,
   g_clear_pointer (&self->last_snapshot, bsc_snapshot_unref);
   self->last_snapshot = bsc_snapshot_ref (snap);
   for (guint i = 0; i < self->n_views; i++)
-    bsc_run_view_update (self->views[i], snap);
+    {
+      gint64 t0 = g_get_monotonic_time ();
+
+      bsc_run_view_update (self->views[i], snap);
+      g_debug ("%s took %.1f ms", G_OBJECT_TYPE_NAME (self->views[i]),
+               (g_get_monotonic_time () - t0) / 1000.0);
+    }
   show_run_status (self, snap);
   if (snap->state == BSC_RUN_FAILED && snap->error != NULL)
     show_run_failure (self, snap);
@@ -1030,11 +1037,121 @@ bsc_window_new (BscApplication *app)
 
 /* ---- exports --------------------------------------------------------- */
 
+typedef void (*FolderFunc) (BscWindow *self,
+                            GFile     *folder);
+
 static void
-export_csv_activate (GSimpleAction *action,
-                     GVariant      *param,
-                     gpointer       user_data)
+choose_response_cb (GtkNativeDialog *dialog,
+                    int              response,
+                    gpointer         user_data)
 {
+  BscWindow *self = BSC_WINDOW (user_data);
+  FolderFunc func = g_object_get_data (G_OBJECT (dialog), "bsc-func");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (file != NULL)
+        func (self, file);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+/* Asks for a folder (or, with save_name, a file to save) and calls func. */
+static void
+choose_target (BscWindow  *self,
+               const char *title,
+               const char *save_name,
+               FolderFunc  func)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self),
+                                         save_name ? GTK_FILE_CHOOSER_ACTION_SAVE
+                                         : GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                         save_name ? _("_Save") : _("_Choose"),
+                                         _("_Cancel"));
+  if (save_name != NULL)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), save_name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_object_set_data (G_OBJECT (chooser), "bsc-func", func);
+  g_signal_connect (chooser, "response", G_CALLBACK (choose_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+report_export (BscWindow  *self,
+               GError     *error,
+               const char *done)
+{
+  if (error != NULL)
+    show_error (self, _("The export failed"), error->message);
+  else
+    set_status (self, done);
+}
+
+typedef struct
+{
+  BscRunView *view;
+  gboolean    dark;
+} ExportView;
+
+static void
+export_draw_cb (cairo_t  *cr,
+                int       width,
+                int       height,
+                gpointer  user_data)
+{
+  ExportView *ev = user_data;
+
+  bsc_run_view_draw_export (ev->view, cr, width, height, ev->dark);
+}
+
+gboolean
+_bsc_window_export_pngs (BscWindow  *self,
+                         const char *dir,
+                         GError    **error)
+{
+  static const char * const names[] = {
+    "curves", "affinity", "projection", "clusters", "confusion", "sizes",
+  };
+  gboolean dark = bsc_run_view_is_dark (GTK_WIDGET (self));
+
+  for (guint i = 0; i < self->n_views && i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s.png", names[i]);
+      g_autofree char *path = g_build_filename (dir, file, NULL);
+      ExportView ev = { self->views[i], dark };
+      cairo_surface_t *probe;
+      cairo_t *cr;
+      gboolean has_data;
+
+      /* Views without data (no labels, no images) are left out. */
+      probe = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+      cr = cairo_create (probe);
+      has_data = bsc_run_view_draw_export (self->views[i], cr, 1, 1, dark);
+      cairo_destroy (cr);
+      cairo_surface_destroy (probe);
+      if (has_data && !bsc_plot_export_png (export_draw_cb, &ev, 1200, 800, 1,
+                                            path, NULL, NULL, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+export_pngs_to (BscWindow *self,
+                GFile     *folder)
+{
+  g_autofree char *dir = g_file_get_path (folder);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *done = NULL;
+
+  _bsc_window_export_pngs (self, dir, &error);
+  done = g_strdup_printf (_("Every view saved as PNG in %s"), dir);
+  report_export (self, error, done);
 }
 
 static void
@@ -1042,6 +1159,135 @@ export_png_activate (GSimpleAction *action,
                      GVariant      *param,
                      gpointer       user_data)
 {
+  choose_target (BSC_WINDOW (user_data), _("Save Every View as PNG"), NULL,
+                 export_pngs_to);
+}
+
+/* The export code wants the engine's evaluation; only the assignments
+ * are needed, so this borrows the snapshot's arrays. */
+static void
+eval_view (const BscEvalData *e,
+           BscEvaluation     *ev)
+{
+  memset (ev, 0, sizeof *ev);
+  ev->epoch = e->epoch;
+  ev->step = e->step;
+  ev->n_samples = e->n_samples;
+  ev->n_clusters = e->n_clusters;
+  ev->clusters = e->clusters;
+  ev->confidence = e->confidence;
+  ev->cluster_sizes = e->cluster_sizes;
+  ev->has_metrics = e->has_metrics;
+  ev->acc = e->acc;
+  ev->nmi = e->nmi;
+  ev->ari = e->ari;
+  ev->changed = e->changed;
+}
+
+gboolean
+_bsc_window_export_csv (BscWindow  *self,
+                        const char *path,
+                        GError    **error)
+{
+  BscEvaluation ev;
+
+  g_return_val_if_fail (self->last_snapshot != NULL
+                        && self->last_snapshot->eval != NULL, FALSE);
+
+  eval_view (self->last_snapshot->eval, &ev);
+  return bsc_export_assignments (path, self->data, &ev, error);
+}
+
+static void
+export_csv_to (BscWindow *self,
+               GFile     *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *done = NULL;
+
+  _bsc_window_export_csv (self, path, &error);
+  done = g_strdup_printf (_("Assignments saved in %s"), path);
+  report_export (self, error, done);
+}
+
+static void
+export_csv_activate (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  choose_target (BSC_WINDOW (user_data), _("Save the Assignments"),
+                 "assignments.csv", export_csv_to);
+}
+
+typedef struct
+{
+  char    *to;
+  GStrv    paths;
+  gint32  *clusters;
+  gsize    n;
+} FoldersJob;
+
+static void
+folders_job_free (gpointer data)
+{
+  FoldersJob *job = data;
+
+  g_free (job->to);
+  g_strfreev (job->paths);
+  g_free (job->clusters);
+  g_free (job);
+}
+
+static void
+folders_worker (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  FoldersJob *job = task_data;
+  GError *error = NULL;
+
+  if (bsc_export_clusters (job->to, (const char * const *) job->paths,
+                           job->clusters, job->n, FALSE, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+folders_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  BscWindow *self = BSC_WINDOW (source);
+  FoldersJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *done = NULL;
+
+  g_task_propagate_boolean (G_TASK (result), &error);
+  done = g_strdup_printf (_("One folder per cluster written in %s"), job->to);
+  report_export (self, error, done);
+}
+
+static void
+export_folders_to (BscWindow *self,
+                   GFile     *folder)
+{
+  BscEvalData *e = self->last_snapshot->eval;
+  g_autoptr(GTask) task = NULL;
+  FoldersJob *job = g_new0 (FoldersJob, 1);
+
+  job->to = g_file_get_path (folder);
+  job->n = e->n_samples;
+  job->clusters = g_memdup2 (e->clusters, e->n_samples * sizeof (gint32));
+  job->paths = g_new0 (char *, e->n_samples + 1);
+  for (gsize i = 0; i < e->n_samples; i++)
+    job->paths[i] = g_strdup (g_ptr_array_index (self->data->paths, i));
+  set_status (self, _("Copying the images into one folder per cluster…"));
+  task = g_task_new (self, NULL, folders_done_cb, NULL);
+  g_task_set_task_data (task, job, folders_job_free);
+  g_task_run_in_thread (task, folders_worker);
 }
 
 static void
@@ -1049,6 +1295,9 @@ export_folders_activate (GSimpleAction *action,
                          GVariant      *param,
                          gpointer       user_data)
 {
+  choose_target (BSC_WINDOW (user_data),
+                 _("Choose Where to Create One Folder per Cluster"), NULL,
+                 export_folders_to);
 }
 
 /* ---- for tests ------------------------------------------------------- */

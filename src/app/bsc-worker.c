@@ -19,6 +19,8 @@
 #include "bsc-trainer.h"
 #include "bsc-worker.h"
 
+/* Above this many samples a single step, a pause or the start of a run
+ * does not evaluate every sample (seconds of work); epoch ends still do. */
 #define EVAL_ON_STEP_MAX_SAMPLES 20000
 
 typedef enum
@@ -553,7 +555,7 @@ run_loop (BscWorker  *self,
         return TRUE;
       if (kind == WORK_REFRESH)
         {
-          if (!refresh_views (self, TRUE, error))
+          if (!refresh_views (self, small, error))
             return FALSE;
           publish (self, BSC_RUN_PAUSED, TRUE, NULL);
           continue;
@@ -604,7 +606,8 @@ train_worker (gpointer data)
   if (self->trainer != NULL)
     {
       bsc_trainer_set_lr_scale (self->trainer, self->lr_scale);
-      if (refresh_views (self, TRUE, &error))
+      if (refresh_views (self, self->data->n_samples <= EVAL_ON_STEP_MAX_SAMPLES,
+                         &error))
         {
           publish (self, self->paused ? BSC_RUN_PAUSED : BSC_RUN_RUNNING,
                    TRUE, NULL);

@@ -304,6 +304,7 @@ draw_sizes_cb (cairo_t *cr,
     .title = "Cluster sizes (red outline: empty or over 3x the mean)",
     .x_label = "cluster", .y_label = "samples",
     .warn_above = 3 * mean, .warn_below = 0.5,
+    .reference = mean, .reference_label = "mean",
   };
 
   for (guint k = 0; k < eval->n_clusters; k++)
@@ -331,7 +332,7 @@ draw_confusion_cb (cairo_t *cr,
     .col_names = data->class_names
                  ? (const char **) data->class_names->pdata : NULL,
     .title = "Clusters against labels (shade: share of the cluster)",
-    .row_label = "cluster", .col_label = "label",
+    .row_label = "cluster", .col_label = "label", .row_swatches = TRUE,
   };
 
   bsc_confusion_draw (&conf, &charts->theme, cr, width, height);
@@ -457,7 +458,7 @@ write_mosaic (Charts     *charts,
                                       : chart.mosaic.size;
   chart.cell = MAX (chart.cell, 16u);
   width = 3 + 10 * (chart.cell + 3);
-  width = MAX (width, 620);
+  width = MAX (width, 420);
   return write_chart (charts, dir, name, draw_mosaic_cb, &chart, width,
                       bsc_mosaic_get_height (&chart.mosaic, &charts->theme,
                                              width, chart.cell), error);

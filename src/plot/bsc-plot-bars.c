@@ -35,7 +35,7 @@ bars_max (const BscBars *bars)
   for (guint i = 0; i < bars->n; i++)
     if (isfinite (bars->values[i]))
       m = MAX (m, bars->values[i]);
-  m = MAX (m, bars->warn_above);
+  m = MAX (m, bars->reference);
   return m > 0 ? m : 1;
 }
 
@@ -87,6 +87,32 @@ draw_bar_labels (const BscBars      *bars,
                         bars->y_label);
 }
 
+static void
+draw_reference (const BscBars      *bars,
+                const BscPlotRect  *a,
+                double              top,
+                const BscPlotTheme *theme,
+                cairo_t            *cr)
+{
+  static const double dash[] = { 5, 4 };
+  double y;
+
+  if (bars->reference <= 0)
+    return;
+  y = round (a->y + a->height * (1 - bars->reference / top)) + 0.5;
+  cairo_save (cr);
+  bsc_plot_set_color (cr, &theme->foreground, 0.7);
+  cairo_set_line_width (cr, 1.2);
+  cairo_set_dash (cr, dash, 2, 0);
+  cairo_move_to (cr, a->x, y);
+  cairo_line_to (cr, a->x + a->width, y);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+  bsc_plot_set_color (cr, &theme->foreground, 1);
+  bsc_plot_text (cr, theme, a->x + a->width - 2, y - 2, 1, 1, 0.85,
+                 bars->reference_label);
+}
+
 void
 bsc_bars_draw (const BscBars      *bars,
                const BscPlotTheme *theme,
@@ -127,6 +153,7 @@ bsc_bars_draw (const BscBars      *bars,
                        0.76 * w, h + 1);
       cairo_stroke (cr);
     }
+  draw_reference (bars, &a, top, theme, cr);
   draw_bar_labels (bars, &a, height, theme, cr);
   cairo_restore (cr);
 }
@@ -217,6 +244,17 @@ draw_confusion_names (const BscConfusion *conf,
       g_snprintf (buf, sizeof buf, "%u", r);
       bsc_plot_text (cr, theme, a->x - 0.4 * f, a->y + (r + 0.5) * cw, 1,
                      0.5, 0.85, name ? name : buf);
+      if (conf->row_swatches)
+        {
+          BscColor c;
+
+          bsc_palette_get (r, theme->dark, &c);
+          bsc_plot_set_color (cr, &c, 1);
+          cairo_rectangle (cr, a->x - 3.4 * f, a->y + (r + 0.5) * cw - 0.4 * f,
+                           0.8 * f, 0.8 * f);
+          cairo_fill (cr);
+          bsc_plot_set_color (cr, &theme->foreground, 1);
+        }
     }
   for (guint c = 0; c < conf->n_cols; c++)
     {

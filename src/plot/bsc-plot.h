@@ -392,6 +392,8 @@ typedef struct
   const char    *y_label;
   double         warn_above;
   double         warn_below;
+  double         reference;       /* > 0: a dashed line at this value */
+  const char    *reference_label; /* e.g. "mean", drawn at its end */
 } BscBars;
 
 void             bsc_bars_draw             (const BscBars *bars,
@@ -419,6 +421,7 @@ typedef struct
   const char    *title;
   const char    *row_label;   /* "cluster" */
   const char    *col_label;   /* "label" */
+  gboolean       row_swatches; /* a palette swatch before each row name */
 } BscConfusion;
 
 void             bsc_confusion_draw        (const BscConfusion *conf,

@@ -156,6 +156,30 @@ close_window (BscWindow *window)
   spin (0.05);
 }
 
+/* The export actions' code: assignments CSV (one row per sample) and a
+ * PNG per view into the screenshots folder. */
+static void
+check_exports (BscWindow *window)
+{
+  g_autofree char *csv = g_build_filename (shots_dir, "assignments.csv", NULL);
+  g_autofree char *dir = g_build_filename (shots_dir, "export", NULL);
+  g_autofree char *png = g_build_filename (dir, "projection.png", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  BscDataset *data = bsc_worker_get_dataset (_bsc_window_get_worker (window));
+
+  g_assert_true (_bsc_window_export_csv (window, csv, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (csv, &text, NULL, &error));
+  lines = g_strsplit (g_strstrip (text), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, data->n_samples + 1);
+  g_mkdir_with_parents (dir, 0755);
+  g_assert_true (_bsc_window_export_pngs (window, dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+}
+
 static void
 test_train_epoch (void)
 {
@@ -184,6 +208,7 @@ test_train_epoch (void)
       spin (0.4);
       save_screenshot (GTK_WIDGET (window), name);
     }
+  check_exports (window);
   close_window (window);
 }
 
@@ -249,27 +274,36 @@ test_bad_folder (void)
 }
 
 static gboolean
-worker_ended (BscWindow *unused,
-              gpointer   data)
+worker_gone (BscWindow *unused,
+             gpointer   data)
 {
-  return !bsc_worker_is_running (BSC_WORKER (data));
+  return *(gpointer *) data == NULL;
 }
 
+/* Closing the window mid-run stops the worker; once its thread has ended
+ * the worker, the window and every snapshot are freed. */
 static void
 test_close_during_training (void)
 {
   BscWindow *window = new_loaded_window ();
   GSettings *settings = g_settings_new ("io.github.bootsc.Explorer");
-  g_autoptr(BscWorker) worker = NULL;
+  gpointer worker = NULL, win = window;
   guint64 target = 1;
 
   g_settings_set_uint (settings, "epochs", 200);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
   g_assert_true (wait_for (window, step_reached, &target, 60));
-  worker = g_object_ref (_bsc_window_get_worker (window));
+  worker = _bsc_window_get_worker (window);
   g_assert_true (bsc_worker_is_running (worker));
+  g_object_add_weak_pointer (G_OBJECT (worker), &worker);
+  g_object_add_weak_pointer (G_OBJECT (window), &win);
+  g_assert_cmpuint (_bsc_snapshot_get_n_alive (), >, 0);
+
   gtk_window_close (GTK_WINDOW (window));
-  g_assert_true (wait_for (NULL, worker_ended, worker, 30));
+  g_assert_true (wait_for (NULL, worker_gone, &worker, 30));
+  spin (0.1);
+  g_assert_null (win);
+  g_assert_cmpuint (_bsc_snapshot_get_n_alive (), ==, 0);
   g_settings_reset (settings, "epochs");
   g_object_unref (settings);
 }

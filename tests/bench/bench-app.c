@@ -1,0 +1,257 @@
+/* bench-app.c
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The explorer under load, run under Xvfb.  Trains one epoch on
+ * Fashion-MNIST (all 70,000 images of Debian's dataset-fashion-mnist, or
+ * the folder given as argument) in the window while a 1 ms timeout
+ * measures how long the main loop goes without running (goal: longest
+ * stall < 50 ms), compares the run's steps per second with the same steps
+ * driven headless as the CLI does (goal: >= 90 %), then draws the
+ * projection of every sample with the pointer moving over it (goal:
+ * < 30 ms a frame).  Prints the figures; asserts nothing about time.
+ */
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+
+#include "bsc-application.h"
+#include "bsc-load.h"
+#include "bsc-projection-view.h"
+#include "bsc-projection.h"
+#include "bsc-trainer.h"
+#include "bsc-window-private.h"
+
+#define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
+
+static gint64 last_tick;
+static gint64 longest_stall;
+static gint64 stall_sum;
+static guint  stall_count;
+static gboolean measuring;
+
+static gboolean
+tick_cb (gpointer data)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (measuring && last_tick > 0)
+    {
+      gint64 gap = now - last_tick;
+
+      longest_stall = MAX (longest_stall, gap);
+      stall_sum += gap;
+      stall_count++;
+    }
+  last_tick = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+run_until (BscWindow *window,
+           gboolean (*done) (BscWindow *),
+           double     timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
+
+  while (!done (window) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static gboolean
+loaded (BscWindow *window)
+{
+  BscWindowStatus st;
+
+  _bsc_window_get_status (window, &st);
+  return !st.loading;
+}
+
+static gboolean
+finished (BscWindow *window)
+{
+  BscWindowStatus st;
+
+  _bsc_window_get_status (window, &st);
+  return !st.running && st.n_snapshots > 0;
+}
+
+/* The same run driven without a window, as the CLI does: every step,
+ * then one evaluation and its projection. */
+static double
+headless_steps_per_second (BscDataset      *data,
+                           const BscConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BscTrainer) trainer = bsc_trainer_new (data, config, &error);
+  g_autoptr(BscEvaluation) ev = NULL;
+  g_autoptr(BscProjector) projector = bsc_projector_new ();
+  g_autofree float *points = NULL;
+  gint64 t0;
+
+  g_assert_no_error (error);
+  t0 = g_get_monotonic_time ();
+  while (!bsc_trainer_is_finished (trainer))
+    {
+      bsc_trainer_step (trainer, NULL, &error);
+      g_assert_no_error (error);
+    }
+  ev = bsc_trainer_evaluate (trainer, NULL, &error);
+  g_assert_no_error (error);
+  points = g_new (float, ev->n_samples * 2);
+  bsc_projector_update (projector, ev->embeddings, ev->n_samples, ev->embed_dim,
+                        NULL, 0, points, NULL, &error);
+  g_assert_no_error (error);
+  return bsc_trainer_get_step (trainer)
+         / ((g_get_monotonic_time () - t0) / (double) G_USEC_PER_SEC);
+}
+
+static gboolean
+quit_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+spin (double seconds)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add ((guint) (seconds * 1000), quit_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Milliseconds to snapshot and rasterise a window once: one frame. */
+static double
+render_ms (GtkWidget *w)
+{
+  GdkPaintable *paintable = gtk_widget_paintable_new (w);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (w));
+  int width = gtk_widget_get_width (w), height = gtk_widget_get_height (w);
+  gint64 t0 = g_get_monotonic_time ();
+  GskRenderNode *node;
+  GdkTexture *texture;
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  t0 = g_get_monotonic_time () - t0;
+  g_object_unref (texture);
+  gsk_render_node_unref (node);
+  g_object_unref (paintable);
+  return t0 / 1000.0;
+}
+
+/* Frames of the map: hover on a new spot (the points come from the cached
+ * layer) and pan by a pixel (every point drawn again). */
+static void
+bench_projection (BscWindow *window)
+{
+  guint n_views;
+  BscRunView **views = _bsc_window_get_views (window, &n_views);
+  BscProjectionView *map = BSC_PROJECTION_VIEW (views[2]);
+  GtkWidget *w = bsc_projection_view_get_area (map);
+  GtkWidget *frame = GTK_WIDGET (window);
+  double hover_sum = 0, hover_max = 0, pan_sum = 0, pan_max = 0;
+  guint frames = 30, hits = 0;
+
+  _bsc_window_show_view (window, 2);
+  spin (0.5);
+  render_ms (frame);
+  for (guint f = 0; f < frames; f++)
+    {
+      double ms;
+
+      hits += bsc_projection_view_hover_at (map, gtk_widget_get_width (w) * (0.3 + 0.013 * f),
+                                            gtk_widget_get_height (w) * 0.5) >= 0;
+      ms = render_ms (frame);
+      hover_sum += ms;
+      hover_max = MAX (hover_max, ms);
+      bsc_projection_view_pan (map, f % 2 ? 1 : -1, 0);
+      ms = render_ms (frame);
+      pan_sum += ms;
+      pan_max = MAX (pan_max, ms);
+    }
+  g_print ("projection: %d x %d px in a %d x %d window; hover frame %.1f ms mean, %.1f max (%u of "
+           "%u on a point); pan frame (all points redrawn) %.1f ms mean, %.1f "
+           "max (goal < 30 ms)\n", gtk_widget_get_width (w),
+           gtk_widget_get_height (w), gtk_widget_get_width (frame),
+           gtk_widget_get_height (frame), hover_sum / frames, hover_max, hits,
+           frames, pan_sum / frames, pan_max);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *path = argc > 1 ? argv[1] : DEFAULT_DATA;
+  g_autoptr(BscApplication) app = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GFile) file = NULL;
+  const char *preset = g_getenv ("BSC_BENCH_PRESET");
+  BscWindowStatus st;
+  BscWindow *window;
+  BscWorker *worker;
+  BscConfig config;
+  gint64 t0, t1;
+  double gui_rate, cli_rate;
+
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("BSC_NO_PORTAL", "1", TRUE);
+  gtk_init ();
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_print ("bench-app: %s not found (install dataset-fashion-mnist); "
+               "skipped\n", path);
+      return 77;
+    }
+  settings = g_settings_new ("io.github.bootsc.Explorer");
+  g_settings_set_string (settings, "preset", preset ? preset : "authors");
+  g_settings_set_uint (settings, "epochs", 1);
+  g_settings_set_uint (settings, "batch-size", 256);
+  g_settings_set_uint (settings, "threads", 2);
+
+  app = bsc_application_new ();
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+  window = bsc_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  file = g_file_new_for_path (path);
+  bsc_window_open_file (window, file, FALSE);
+  run_until (window, loaded, 600);
+  _bsc_window_get_status (window, &st);
+  g_assert_true (st.has_data);
+
+  g_timeout_add (1, tick_cb, NULL);
+  measuring = TRUE;
+  t0 = g_get_monotonic_time ();
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  run_until (window, finished, 3600);
+  t1 = g_get_monotonic_time ();
+  measuring = FALSE;
+  _bsc_window_get_status (window, &st);
+  worker = _bsc_window_get_worker (window);
+  config = *bsc_worker_get_config (worker);
+  gui_rate = st.last_step / ((t1 - t0) / (double) G_USEC_PER_SEC);
+  g_print ("gui: %" G_GUINT64_FORMAT " steps in %.1f s (with the evaluation): "
+           "%.2f steps/s\n", st.last_step, (t1 - t0) / 1e6, gui_rate);
+  g_print ("main loop: longest stall %.1f ms (goal < 50 ms), mean tick gap "
+           "%.2f ms over %u ticks\n", longest_stall / 1000.0,
+           stall_count ? stall_sum / 1000.0 / stall_count : 0.0, stall_count);
+
+  bench_projection (window);
+
+  cli_rate = headless_steps_per_second (bsc_worker_get_dataset (worker), &config);
+  g_print ("headless (as the CLI, with one evaluation): %.2f steps/s; the "
+           "window reaches %.0f %% (goal >= 90 %%)\n",
+           cli_rate, 100 * gui_rate / cli_rate);
+  gtk_window_destroy (GTK_WINDOW (window));
+  return 0;
+}
