@@ -37,8 +37,6 @@ struct _BscAffinityView
   BscDataset    *data;
   BscThumbs     *thumbs;
   BscProbeData  *probe;
-  float         *predicted;   /* batch x batch softmax (A / tau_a) rows */
-  double         tau_a;
   BscHeatmap    *maps[N_MAPS];
 };
 
@@ -86,32 +84,6 @@ draw_cb (BscPlotArea        *area,
   bsc_heatmap_draw (self->maps[m], map_title (m), theme, cr, width, height);
 }
 
-/* Row-wise softmax of A / tau over the off-diagonal entries (the
- * network's predicted distribution that the affinity loss compares with
- * the target), minus the target.  A, T, out: B x B row-major. */
-static void
-compute_difference (const float *a,
-                    const float *t,
-                    guint        b,
-                    double       tau,
-                    float       *out)
-{
-  for (guint i = 0; i < b; i++)
-    {
-      const float *ai = a + (gsize) i * b;
-      double max = -INFINITY, sum = 0;
-
-      for (guint j = 0; j < b; j++)
-        if (j != i)
-          max = MAX (max, ai[j] / tau);
-      for (guint j = 0; j < b; j++)
-        sum += j != i ? exp (ai[j] / tau - max) : 0;
-      for (guint j = 0; j < b; j++)
-        out[(gsize) i * b + j] = j != i
-          ? (float) (exp (ai[j] / tau - max) / sum) - t[(gsize) i * b + j] : 0;
-    }
-}
-
 static void
 apply_order (BscAffinityView *self)
 {
@@ -149,16 +121,12 @@ set_probe (BscAffinityView *self,
 
   g_clear_pointer (&self->probe, bsc_probe_data_unref);
   self->probe = bsc_probe_data_ref (probe);
-  g_free (self->predicted);
-  self->predicted = g_new (float, (gsize) b * b);
-  compute_difference (probe->affinity, probe->target, b, self->tau_a,
-                      self->predicted);
   for (gsize i = 0; i < (gsize) b * b; i++)
-    vmax = MAX (vmax, fabs (self->predicted[i]));
+    vmax = MAX (vmax, fabs (probe->difference[i]));
   bsc_heatmap_set_data (self->maps[MAP_AFFINITY], probe->affinity, b, b);
   bsc_heatmap_set_range (self->maps[MAP_AFFINITY], -1, 1);
   bsc_heatmap_set_data (self->maps[MAP_TARGET], probe->target, b, b);
-  bsc_heatmap_set_data (self->maps[MAP_DIFF], self->predicted, b, b);
+  bsc_heatmap_set_data (self->maps[MAP_DIFF], probe->difference, b, b);
   bsc_heatmap_set_range (self->maps[MAP_DIFF], -MAX (vmax, 1e-6), MAX (vmax, 1e-6));
   apply_order (self);
 }
@@ -170,15 +138,12 @@ bsc_affinity_view_update (BscRunView  *view,
   BscAffinityView *self = BSC_AFFINITY_VIEW (view);
   g_autofree char *text = NULL;
 
-  if (snap->points->len > 0)
-    self->tau_a = g_array_index (snap->points, BscCurvePoint,
-                                 snap->points->len - 1).stats.tau_a;
   if (snap->probe == NULL || snap->probe == self->probe)
     return FALSE;
   set_probe (self, snap->probe);
   text = g_strdup_printf (_("probe batch of %u samples at step %'" G_GUINT64_FORMAT
                             " · τ affinity %.3f"),
-                          snap->probe->batch, snap->probe->step, self->tau_a);
+                          snap->probe->batch, snap->probe->step, snap->probe->tau_a);
   gtk_label_set_text (self->summary, text);
   return TRUE;
 }
@@ -212,7 +177,7 @@ motion_cb (GtkEventControllerMotion *motion,
   text = g_strdup_printf (_("%s (cluster %d) and %s (cluster %d)\n"
                             "affinity %.3f · target %.4f · predicted − target %+.4f"),
                           na, p->clusters[row], nb, p->clusters[col],
-                          p->affinity[cell], p->target[cell], self->predicted[cell]);
+                          p->affinity[cell], p->target[cell], p->difference[cell]);
   gtk_label_set_text (self->hover_label, text);
   gtk_picture_set_paintable (self->hover_a, GDK_PAINTABLE (bsc_thumbs_get (self->thumbs, ia)));
   gtk_picture_set_paintable (self->hover_b, GDK_PAINTABLE (bsc_thumbs_get (self->thumbs, ib)));
@@ -226,9 +191,7 @@ bsc_affinity_view_reset (BscRunView *view,
 
   g_clear_pointer (&self->probe, bsc_probe_data_unref);
   g_clear_pointer (&self->data, bsc_dataset_unref);
-  g_clear_pointer (&self->predicted, g_free);
   g_clear_object (&self->thumbs);
-  self->tau_a = 0.05;
   if (data != NULL)
     {
       self->data = bsc_dataset_ref (data);
@@ -296,7 +259,6 @@ bsc_affinity_view_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), BSC_TYPE_AFFINITY_VIEW);
   g_clear_pointer (&self->probe, bsc_probe_data_unref);
   g_clear_pointer (&self->data, bsc_dataset_unref);
-  g_clear_pointer (&self->predicted, g_free);
   g_clear_object (&self->thumbs);
   for (guint m = 0; m < N_MAPS; m++)
     g_clear_pointer (&self->maps[m], bsc_heatmap_free);

@@ -5,6 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <math.h>
+
 #include "bsc-snapshot.h"
 
 static gint n_alive;   /* atomic */
@@ -106,6 +108,7 @@ probe_data_clear (gpointer data)
   g_free (self->indices);
   g_free (self->affinity);
   g_free (self->target);
+  g_free (self->difference);
   g_free (self->clusters);
 }
 
@@ -119,6 +122,7 @@ bsc_probe_data_new (guint batch)
   self->indices = g_new0 (gsize, batch);
   self->affinity = g_new0 (float, (gsize) batch * batch);
   self->target = g_new0 (float, (gsize) batch * batch);
+  self->difference = g_new0 (float, (gsize) batch * batch);
   self->clusters = g_new0 (gint32, batch);
   return self;
 }
@@ -137,4 +141,34 @@ bsc_probe_data_unref (BscProbeData *self)
   g_return_if_fail (self != NULL);
 
   g_atomic_rc_box_release_full (self, probe_data_clear);
+}
+
+/* Row-wise softmax of A / tau over the off-diagonal entries (the
+ * prediction the affinity loss compares with the target), minus the
+ * target.  affinity, target, out: b x b row-major, zero diagonal. */
+void
+bsc_probe_difference (const float *affinity,
+                      const float *target,
+                      guint        b,
+                      double       tau,
+                      float       *out)
+{
+  for (guint i = 0; i < b; i++)
+    {
+      const float *ai = affinity + (gsize) i * b;
+      const float *ti = target + (gsize) i * b;
+      float *oi = out + (gsize) i * b;
+      double max = -INFINITY, sum = 0;
+
+      for (guint j = 0; j < b; j++)
+        if (j != i)
+          max = MAX (max, ai[j] / tau);
+      for (guint j = 0; j < b; j++)
+        {
+          oi[j] = j != i ? (float) exp (ai[j] / tau - max) : 0;
+          sum += oi[j];
+        }
+      for (guint j = 0; j < b; j++)
+        oi[j] = j != i ? (float) (oi[j] / sum) - ti[j] : 0;
+    }
 }

@@ -61,6 +61,8 @@ typedef struct
   gsize    *indices;        /* batch sample indices */
   float    *affinity;       /* batch x batch */
   float    *target;         /* batch x batch */
+  float    *difference;     /* batch x batch: softmax (A / tau_a) - target */
+  double    tau_a;          /* the temperature the difference used */
   gint32   *clusters;       /* batch */
 } BscProbeData;
 
@@ -95,6 +97,12 @@ BscProbeData *bsc_probe_data_new      (guint         batch);
 BscProbeData *bsc_probe_data_ref      (BscProbeData *self);
 void          bsc_probe_data_unref    (BscProbeData *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BscProbeData, bsc_probe_data_unref)
+
+void          bsc_probe_difference    (const float  *affinity,
+                                       const float  *target,
+                                       guint         b,
+                                       double        tau,
+                                       float        *out);
 
 /* Snapshots, evaluations and probes alive (the clean-close test checks
  * that a closed window leaves none behind). */

@@ -14,6 +14,12 @@
 
 #include "config.h"
 
+#ifdef __linux__
+# include <sys/resource.h>
+# include <sys/syscall.h>
+# include <unistd.h>
+#endif
+
 #include "bsc-error.h"
 #include "bsc-projection.h"
 #include "bsc-trainer.h"
@@ -69,6 +75,7 @@ struct _BscWorker
   guint64        last_rate_step;
   double         rate;
   gint64         last_probe;
+  double         tau_a;         /* of the last step */
   gint64         train_start;  /* when the first step began */
   guint64        start_step;
   gint           in_flight;   /* atomic: step snapshots not yet delivered */
@@ -471,6 +478,8 @@ probe (BscWorker  *self,
   memcpy (d->affinity, p->affinity, bb * sizeof (float));
   memcpy (d->target, p->target, bb * sizeof (float));
   memcpy (d->clusters, p->clusters, p->batch * sizeof (gint32));
+  d->tau_a = self->tau_a > 0 ? self->tau_a : self->config.tau_init;
+  bsc_probe_difference (d->affinity, d->target, d->batch, d->tau_a, d->difference);
   g_clear_pointer (&self->probe, bsc_probe_data_unref);
   self->probe = d;
   self->last_probe = g_get_monotonic_time ();
@@ -531,6 +540,7 @@ train_one (BscWorker  *self,
   if (!bsc_trainer_step (self->trainer, &pt.stats, error))
     return FALSE;
   pt.step = bsc_trainer_get_step (self->trainer);
+  self->tau_a = pt.stats.tau_a;
   g_array_append_val (self->pending_points, pt);
 
   /* Evaluate at every eval_every-th epoch end, and at the last step. */
@@ -594,12 +604,27 @@ finish (BscWorker *self,
   publish (self, state, TRUE, error);
 }
 
+/* Training yields to the window: on Linux a thread has its own nice
+ * value, so the main thread wins when the cores are busy. */
+static void
+lower_priority (void)
+{
+#ifdef __linux__
+  id_t tid = (id_t) syscall (SYS_gettid);
+  int nice_value = getpriority (PRIO_PROCESS, tid);
+
+  if (setpriority (PRIO_PROCESS, tid, MIN (nice_value + 5, 19)) != 0)
+    g_debug ("Could not lower the training thread's priority");
+#endif
+}
+
 static gpointer
 train_worker (gpointer data)
 {
   BscWorker *self = data;
   GError *error = NULL;
 
+  lower_priority ();
   self->pending_points = g_array_new (FALSE, FALSE, sizeof (BscCurvePoint));
   self->projector = bsc_projector_new ();
   self->trainer = bsc_trainer_new (self->data, &self->config, &error);

@@ -28,7 +28,7 @@ while read -r f; do
 done < "$tmp/listed"
 
 {
-  grep -rlE '(^|[^A-Za-z0-9_])(N?C?_|g_dngettext|ngettext)[[:space:]]*\([[:space:]]*"' \
+  grep -rlE '(^|[^A-Za-z0-9_])(N?C?_[[:space:]]*\([[:space:]]*"|(g_dn|g_dp|n)gettext2?[[:space:]]*\()' \
     --include='*.c' --include='*.h' src 2>/dev/null || true
   grep -rl 'translatable="yes"' --include='*.ui' ui src 2>/dev/null || true
   ls data/*.desktop.in data/*.metainfo.xml.in data/*.gschema.xml \
