@@ -273,6 +273,29 @@ test_bad_folder (void)
   g_rmdir (dir);
 }
 
+/* A run the engine refuses (a batch larger than the collection) ends in
+ * the window's error bar, with what to do. */
+static void
+test_failed_run (void)
+{
+  BscWindow *window = new_loaded_window ();
+  GSettings *settings = g_settings_new ("io.github.bootsc.Explorer");
+  BscWindowStatus st;
+
+  g_settings_set_uint (settings, "batch-size", 8192);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  g_assert_true (wait_for (window, run_ended, NULL, 60));
+  _bsc_window_get_status (window, &st);
+  g_assert_cmpint (st.last_state, ==, BSC_RUN_FAILED);
+  g_assert_true (st.error_shown);
+  g_assert_nonnull (strstr (_bsc_window_get_error (window), "could not start"));
+  spin (0.3);
+  save_screenshot (GTK_WIDGET (window), "failed-run");
+  g_settings_set_uint (settings, "batch-size", 128);
+  g_object_unref (settings);
+  close_window (window);
+}
+
 static gboolean
 worker_gone (BscWindow *unused,
              gpointer   data)
@@ -366,6 +389,7 @@ main (int   argc,
   g_test_add_func ("/app/train-epoch", test_train_epoch);
   g_test_add_func ("/app/pause-step", test_pause_step);
   g_test_add_func ("/app/bad-folder", test_bad_folder);
+  g_test_add_func ("/app/failed-run", test_failed_run);
   g_test_add_func ("/app/close-during-training", test_close_during_training);
   ret = g_test_run ();
 
