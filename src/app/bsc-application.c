@@ -159,6 +159,7 @@ static const struct
 } accels[] = {
   { "app.quit", { "<Control>q", NULL } },
   { "win.open", { "<Control>o", NULL } },
+  { "win.open-file", { "<Control><Shift>o", NULL } },
   { "win.start", { "<Control>Return", "F5", NULL } },
   { "win.pause", { "space", NULL } },
   { "win.step", { "<Control>period", "F10", NULL } },

@@ -456,6 +456,11 @@ show_run_status (BscWindow   *self,
     case BSC_RUN_FAILED: state = _("Failed"); break;
     default: break;
     }
+  if (snap->total_steps == 0)
+    {
+      set_status (self, state);
+      return;
+    }
   text = g_strdup_printf (_("%s · epoch %u of %u · step %'" G_GUINT64_FORMAT
                             " of %'" G_GUINT64_FORMAT " · %.1f steps/s"),
                           state, MIN (snap->epoch + 1, snap->epochs),
@@ -500,8 +505,11 @@ show_run_failure (BscWindow   *self,
   else
     hint = _("Press Start to try again; if it fails again, try other "
              "parameters or another collection.");
-  title = g_strdup_printf (_("Training stopped at step %'" G_GUINT64_FORMAT),
-                           snap->step);
+  if (snap->step == 0)
+    title = g_strdup (_("Training could not start"));
+  else
+    title = g_strdup_printf (_("Training stopped at step %'" G_GUINT64_FORMAT),
+                             snap->step);
   detail = g_strdup_printf ("%s\n%s", snap->error->message, hint);
   show_error (self, title, detail);
 }

@@ -20,6 +20,7 @@
 #include "bsc-application.h"
 #include "bsc-curves-view.h"
 #include "bsc-load.h"
+#include "bsc-projection-view.h"
 #include "bsc-window-private.h"
 
 static BscApplication *app;
@@ -156,6 +157,29 @@ close_window (BscWindow *window)
   spin (0.05);
 }
 
+/* Hovers the map until the pointer is on a point, then selects the
+ * middle of the map: both show images (screenshots). */
+static void
+check_map (BscWindow *window,
+           BscRunView *view)
+{
+  BscProjectionView *map = BSC_PROJECTION_VIEW (view);
+  GtkWidget *area = bsc_projection_view_get_area (map);
+  int w = gtk_widget_get_width (area), h = gtk_widget_get_height (area);
+  gssize hit = -1;
+
+  for (int y = h / 4; y < 3 * h / 4 && hit < 0; y += 3)
+    for (int x = w / 4; x < 3 * w / 4 && hit < 0; x += 3)
+      hit = bsc_projection_view_hover_at (map, x, y);
+  g_assert_cmpint (hit, >=, 0);
+  spin (0.2);
+  save_screenshot (GTK_WIDGET (window), "map-hover");
+  g_assert_cmpuint (bsc_projection_view_select (map, w / 3.0, h / 3.0,
+                                                2 * w / 3.0, 2 * h / 3.0), >, 0);
+  spin (0.4);
+  save_screenshot (GTK_WIDGET (window), "map-selection");
+}
+
 /* The export actions' code: assignments CSV (one row per sample) and a
  * PNG per view into the screenshots folder. */
 static void
@@ -207,6 +231,8 @@ test_train_epoch (void)
       _bsc_window_show_view (window, i);
       spin (0.4);
       save_screenshot (GTK_WIDGET (window), name);
+      if (i == 2)
+        check_map (window, views[i]);
     }
   check_exports (window);
   close_window (window);
@@ -271,6 +297,29 @@ test_bad_folder (void)
   close_window (window);
   g_remove (junk);
   g_rmdir (dir);
+}
+
+/* A run the engine refuses (a batch larger than the collection) ends in
+ * the window's error bar, with what to do. */
+static void
+test_failed_run (void)
+{
+  BscWindow *window = new_loaded_window ();
+  GSettings *settings = g_settings_new ("io.github.bootsc.Explorer");
+  BscWindowStatus st;
+
+  g_settings_set_uint (settings, "batch-size", 8192);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  g_assert_true (wait_for (window, run_ended, NULL, 60));
+  _bsc_window_get_status (window, &st);
+  g_assert_cmpint (st.last_state, ==, BSC_RUN_FAILED);
+  g_assert_true (st.error_shown);
+  g_assert_nonnull (strstr (_bsc_window_get_error (window), "could not start"));
+  spin (0.3);
+  save_screenshot (GTK_WIDGET (window), "failed-run");
+  g_settings_set_uint (settings, "batch-size", 128);
+  g_object_unref (settings);
+  close_window (window);
 }
 
 static gboolean
@@ -366,6 +415,7 @@ main (int   argc,
   g_test_add_func ("/app/train-epoch", test_train_epoch);
   g_test_add_func ("/app/pause-step", test_pause_step);
   g_test_add_func ("/app/bad-folder", test_bad_folder);
+  g_test_add_func ("/app/failed-run", test_failed_run);
   g_test_add_func ("/app/close-during-training", test_close_during_training);
   ret = g_test_run ();
 

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <string.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "bsc-error.h"
 #include "bsc-metrics.h"
@@ -643,6 +644,56 @@ test_exact_resume (void)
     }
 }
 
+/* The file is plain safetensors: aligned header, contiguous tensors that
+ * fill the file, 2-D weight shapes, string metadata. */
+static void
+test_checkpoint_format (void)
+{
+  g_autoptr(BscDataset) data = make_blobs (N_SAMPLES, DIM, 1);
+  g_autoptr(BscTrainer) t = NULL;
+  g_autofree char *path = temp_path ("model.safetensors");
+  g_autofree char *bytes = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GList) members = NULL;
+  JsonObject *header, *meta, *w;
+  JsonArray *shape;
+  guint64 len;
+  gsize size, end = 0;
+  BscConfig config;
+
+  tiny_config (&config);
+  t = new_trainer (data, &config);
+  g_assert_true (bsc_trainer_save (t, path, NULL));
+  g_assert_true (g_file_get_contents (path, &bytes, &size, NULL));
+  memcpy (&len, bytes, 8);
+  len = GUINT64_FROM_LE (len);
+  g_assert_cmpuint (len % 8, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, bytes + 8, len, NULL));
+  header = json_node_get_object (json_parser_get_root (parser));
+  meta = json_object_get_object_member (header, "__metadata__");
+  g_assert_cmpstr (json_object_get_string_member (meta, "config.hidden1"),
+                   ==, "32");
+  g_assert_cmpstr (json_object_get_string_member (meta, "trainer.step"),
+                   ==, "0");
+
+  members = json_object_get_members (header);
+  for (GList *l = members; l != NULL; l = l->next)
+    if (!g_str_equal (l->data, "__metadata__"))
+      {
+        JsonArray *off = json_object_get_array_member (
+          json_object_get_object_member (header, l->data), "data_offsets");
+
+        end = MAX (end, (gsize) json_array_get_int_element (off, 1));
+      }
+  g_assert_cmpuint (end, ==, size - 8 - len);
+  w = json_object_get_object_member (header, "bb_fc1_w");
+  g_assert_cmpstr (json_object_get_string_member (w, "dtype"), ==, "F32");
+  shape = json_object_get_array_member (w, "shape");
+  g_assert_cmpint (json_array_get_int_element (shape, 0), ==, 32);
+  g_assert_cmpint (json_array_get_int_element (shape, 1), ==, DIM);
+  remove_temp (path);
+}
+
 static void
 write_bytes (const char *path,
              const char *bytes,
@@ -693,6 +744,11 @@ test_checkpoint_errors (void)
   bytes[8] = '#';                           /* header not JSON */
   write_bytes (path, bytes, size);
   expect_load_error (data, path, BSC_ERROR_INVALID_DATA);
+  /* Another program's safetensors file. */
+  write_bytes (path, "\x20\0\0\0\0\0\0\0{\"__metadata__\":{\"format\":\"pt\"}}  ",
+               40);
+  expect_load_error (data, path, BSC_ERROR_INVALID_DATA);
+  g_assert_false (bsc_checkpoint_read_config (path, &config, NULL));
   remove_temp (path);
   expect_load_error (data, path, BSC_ERROR_IO);
 }
@@ -714,6 +770,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/checkpoint-round-trip",
                    test_checkpoint_round_trip);
   g_test_add_func ("/trainer/exact-resume", test_exact_resume);
+  g_test_add_func ("/trainer/checkpoint-format", test_checkpoint_format);
   g_test_add_func ("/trainer/checkpoint-errors", test_checkpoint_errors);
   return g_test_run ();
 }
