@@ -162,7 +162,7 @@ static const struct
   { "win.open-file", { "<Control><Shift>o", NULL } },
   { "win.start", { "<Control>Return", "F5", NULL } },
   { "win.pause", { "space", NULL } },
-  { "win.step", { "<Control>period", "F10", NULL } },
+  { "win.step", { "<Control>period", NULL } },
   { "win.stop", { "<Control>Escape", NULL } },
   { "win.export-csv", { "<Control>e", NULL } },
   { "win.export-png", { "<Control><Shift>e", NULL } },

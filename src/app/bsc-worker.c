@@ -75,6 +75,7 @@ struct _BscWorker
   guint64        last_rate_step;
   double         rate;
   gint64         last_probe;
+  gint64         probe_interval; /* microseconds between routine probes */
   double         tau_a;         /* of the last step */
   gint64         train_start;  /* when the first step began */
   guint64        start_step;
@@ -464,6 +465,7 @@ probe (BscWorker  *self,
        GError    **error)
 {
   g_autoptr(BscProbe) p = NULL;
+  gint64 t0 = g_get_monotonic_time ();
   BscProbeData *d;
   gsize bb;
 
@@ -483,6 +485,8 @@ probe (BscWorker  *self,
   g_clear_pointer (&self->probe, bsc_probe_data_unref);
   self->probe = d;
   self->last_probe = g_get_monotonic_time ();
+  /* Routine probes cost at most about 2 % of the training time. */
+  self->probe_interval = MAX (G_USEC_PER_SEC, 50 * (self->last_probe - t0));
   return TRUE;
 }
 
@@ -547,7 +551,7 @@ train_one (BscWorker  *self,
   if ((pt.step % spe == 0 && (pt.step / spe) % every == 0)
       || bsc_trainer_is_finished (self->trainer))
     return refresh_views (self, TRUE, error);
-  if (g_get_monotonic_time () - self->last_probe > G_USEC_PER_SEC)
+  if (g_get_monotonic_time () - self->last_probe > self->probe_interval)
     return probe (self, error);
   return TRUE;
 }
@@ -604,8 +608,9 @@ finish (BscWorker *self,
   publish (self, state, TRUE, error);
 }
 
-/* Training yields to the window: on Linux a thread has its own nice
- * value, so the main thread wins when the cores are busy. */
+/* Training yields a little to the window: on Linux a thread has its own
+ * nice value, so the main thread wins when the cores are busy (only a
+ * little, to keep the run's share against other programs). */
 static void
 lower_priority (void)
 {
@@ -613,7 +618,7 @@ lower_priority (void)
   id_t tid = (id_t) syscall (SYS_gettid);
   int nice_value = getpriority (PRIO_PROCESS, tid);
 
-  if (setpriority (PRIO_PROCESS, tid, MIN (nice_value + 5, 19)) != 0)
+  if (setpriority (PRIO_PROCESS, tid, MIN (nice_value + 2, 19)) != 0)
     g_debug ("Could not lower the training thread's priority");
 #endif
 }

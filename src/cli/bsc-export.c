@@ -238,7 +238,7 @@ csv_parse (const char *text,
 {
   GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autoptr (GString) field = g_string_new (NULL);
-  GPtrArray *row = g_ptr_array_new ();
+  GPtrArray *row = g_ptr_array_new_with_free_func (g_free);
   gboolean quoted = FALSE;
 
   for (gsize i = 0; i <= length; i++)
@@ -266,7 +266,7 @@ csv_parse (const char *text,
             }
           else
             g_ptr_array_free (row, TRUE);
-          row = g_ptr_array_new ();
+          row = g_ptr_array_new_with_free_func (g_free);
         }
     }
   g_ptr_array_free (row, TRUE);

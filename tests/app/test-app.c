@@ -20,6 +20,7 @@
 #include "bsc-application.h"
 #include "bsc-curves-view.h"
 #include "bsc-load.h"
+#include "bsc-projection-view.h"
 #include "bsc-window-private.h"
 
 static BscApplication *app;
@@ -156,6 +157,29 @@ close_window (BscWindow *window)
   spin (0.05);
 }
 
+/* Hovers the map until the pointer is on a point, then selects the
+ * middle of the map: both show images (screenshots). */
+static void
+check_map (BscWindow *window,
+           BscRunView *view)
+{
+  BscProjectionView *map = BSC_PROJECTION_VIEW (view);
+  GtkWidget *area = bsc_projection_view_get_area (map);
+  int w = gtk_widget_get_width (area), h = gtk_widget_get_height (area);
+  gssize hit = -1;
+
+  for (int y = h / 4; y < 3 * h / 4 && hit < 0; y += 3)
+    for (int x = w / 4; x < 3 * w / 4 && hit < 0; x += 3)
+      hit = bsc_projection_view_hover_at (map, x, y);
+  g_assert_cmpint (hit, >=, 0);
+  spin (0.2);
+  save_screenshot (GTK_WIDGET (window), "map-hover");
+  g_assert_cmpuint (bsc_projection_view_select (map, w / 3.0, h / 3.0,
+                                                2 * w / 3.0, 2 * h / 3.0), >, 0);
+  spin (0.4);
+  save_screenshot (GTK_WIDGET (window), "map-selection");
+}
+
 /* The export actions' code: assignments CSV (one row per sample) and a
  * PNG per view into the screenshots folder. */
 static void
@@ -207,6 +231,8 @@ test_train_epoch (void)
       _bsc_window_show_view (window, i);
       spin (0.4);
       save_screenshot (GTK_WIDGET (window), name);
+      if (i == 2)
+        check_map (window, views[i]);
     }
   check_exports (window);
   close_window (window);
