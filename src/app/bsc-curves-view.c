@@ -105,8 +105,8 @@ draw_chart_cb (BscPlotArea        *area,
     {
       if (c == CHART_LOSS)
         bsc_plot_text (cr, theme, width / 2.0, height / 2.0, 0.5, 0.5, 1.2,
-                       _("Press Start: the losses appear here as the "
-                         "network learns."));
+                       _("Press Start (Ctrl+Return): the losses appear "
+                         "here as the network learns."));
       return;
     }
   ensure_axes (self, chart);
