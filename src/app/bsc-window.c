@@ -1100,11 +1100,37 @@ report_export (BscWindow  *self,
     set_status (self, done);
 }
 
+static void eval_view (const BscEvalData *e,
+                       BscEvaluation     *ev);
+
 typedef struct
 {
   BscRunView *view;
   gboolean    dark;
 } ExportView;
+
+/* The run's configuration and metrics as PNG text chunks, as the CLI
+ * writes them. */
+static void
+png_text (BscWindow   *self,
+          char      ***keys,
+          char      ***values)
+{
+  BscSnapshot *snap = self->last_snapshot;
+  BscRunInfo info = { 0 };
+  BscEvaluation ev;
+
+  *keys = *values = NULL;
+  if (self->worker == NULL || snap == NULL || snap->eval == NULL)
+    return;
+  eval_view (snap->eval, &ev);
+  info.config = bsc_worker_get_config (self->worker);
+  info.data = bsc_worker_get_dataset (self->worker);
+  info.eval = &ev;
+  info.steps = snap->step;
+  info.interrupted = snap->state != BSC_RUN_FINISHED;
+  bsc_export_png_text (&info, keys, values);
+}
 
 static void
 export_draw_cb (cairo_t  *cr,
@@ -1126,7 +1152,10 @@ _bsc_window_export_pngs (BscWindow  *self,
     "curves", "affinity", "projection", "clusters", "confusion", "sizes",
   };
   gboolean dark = bsc_run_view_is_dark (GTK_WIDGET (self));
+  g_auto(GStrv) keys = NULL;
+  g_auto(GStrv) values = NULL;
 
+  png_text (self, &keys, &values);
   for (guint i = 0; i < self->n_views && i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *file = g_strdup_printf ("%s.png", names[i]);
@@ -1143,7 +1172,9 @@ _bsc_window_export_pngs (BscWindow  *self,
       cairo_destroy (cr);
       cairo_surface_destroy (probe);
       if (has_data && !bsc_plot_export_png (export_draw_cb, &ev, 1200, 800, 1,
-                                            path, NULL, NULL, error))
+                                            path, (const char * const *) keys,
+                                            (const char * const *) values,
+                                            error))
         return FALSE;
     }
   return TRUE;

@@ -242,6 +242,80 @@ draw_legend (const Charts *charts,
     }
 }
 
+static int
+float_compare (gconstpointer a,
+               gconstpointer b)
+{
+  float fa = *(const float *) a, fb = *(const float *) b;
+
+  return fa < fb ? -1 : fa > fb;
+}
+
+/* The 5th and 95th percentiles of the finite values of column c of xy. */
+static void
+percentiles (const float *xy,
+             gsize        n,
+             guint        c,
+             double      *lo,
+             double      *hi)
+{
+  g_autofree float *v = g_new (float, MAX (n, 1));
+  gsize m = 0;
+
+  for (gsize i = 0; i < n; i++)
+    if (isfinite (xy[2 * i + c]))
+      v[m++] = xy[2 * i + c];
+  if (m == 0)
+    {
+      *lo = -1, *hi = 1;
+      return;
+    }
+  qsort (v, m, sizeof (float), float_compare);
+  *lo = v[m / 20];
+  *hi = v[m - 1 - m / 20];
+}
+
+/* A view of the middle 90 % of the points on each axis: PCA of a spectral
+ * embedding puts two clusters on long arms and the others in a dense
+ * centre, which this view enlarges. */
+static void
+central_view (const BscChartSet *set,
+              int                width,
+              int                height,
+              BscView           *view)
+{
+  gsize n = set->info->eval->n_samples;
+  double x0, x1, y0, y1;
+
+  percentiles (set->points, n, 0, &x0, &x1);
+  percentiles (set->points, n, 1, &y0, &y1);
+  view->cx = (x0 + x1) / 2;
+  view->cy = (y0 + y1) / 2;
+  view->scale = 0.8 * MIN (width / MAX (x1 - x0, 1e-9),
+                           height / MAX (y1 - y0, 1e-9));
+}
+
+/* The region of view inner drawn as a rectangle on view outer. */
+static void
+draw_zoom_box (const ProjectionChart *chart,
+               const BscView         *outer,
+               const BscView         *inner,
+               int                    width,
+               int                    height,
+               cairo_t               *cr)
+{
+  double x0, y0, x1, y1, px0, py0, px1, py1;
+
+  bsc_view_from_pixel (inner, width, height, 0, 0, &x0, &y0);
+  bsc_view_from_pixel (inner, width, height, width, height, &x1, &y1);
+  bsc_view_to_pixel (outer, width, height, x0, y0, &px0, &py0);
+  bsc_view_to_pixel (outer, width, height, x1, y1, &px1, &py1);
+  bsc_plot_set_color (cr, &chart->charts->theme.foreground, 0.6);
+  cairo_set_line_width (cr, 1);
+  cairo_rectangle (cr, px0, py0, px1 - px0, py1 - py0);
+  cairo_stroke (cr);
+}
+
 static void
 draw_projection_cb (cairo_t *cr,
                     int      width,
@@ -249,17 +323,29 @@ draw_projection_cb (cairo_t *cr,
                     gpointer user_data)
 {
   ProjectionChart *chart = user_data;
-  int plot_w = width - 180;
-  BscView view;
+  const BscPlotTheme *theme = &chart->charts->theme;
+  int panel = (width - 180) / 2;
+  BscView view, centre;
 
-  bsc_plot_paint_background (cr, &chart->charts->theme, width, height);
-  bsc_scatter_fit_view (chart->scatter, plot_w, height - 40, &view);
+  bsc_plot_paint_background (cr, theme, width, height);
+  bsc_scatter_fit_view (chart->scatter, panel, height - 40, &view);
   view.cy -= 20 / view.scale;  /* room for the title */
+  central_view (chart->charts->set, panel, height - 40, &centre);
+  centre.cy -= 20 / centre.scale;
   bsc_scatter_draw (chart->scatter, &view,
-                    "PCA of the spectral embedding, coloured by cluster "
-                    "(diamonds: prototypes)", -1, &chart->charts->theme, cr,
-                    plot_w, height);
-  draw_legend (chart->charts, cr, plot_w + 20, 40);
+                    "PCA of the spectral embedding by cluster "
+                    "(diamonds: prototypes)", -1, theme, cr, panel, height);
+  draw_zoom_box (chart, &view, &centre, panel, height, cr);
+  cairo_save (cr);
+  cairo_translate (cr, panel, 0);
+  bsc_scatter_draw (chart->scatter, &centre,
+                    "Its centre enlarged (the middle 90% on each axis)", -1,
+                    theme, cr, panel, height);
+  bsc_plot_set_color (cr, &theme->grid, 1);
+  cairo_rectangle (cr, 0.5, 0.5, panel - 1, height - 1);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+  draw_legend (chart->charts, cr, 2 * panel + 20, 40);
 }
 
 static gboolean
@@ -282,7 +368,7 @@ write_projection (Charts     *charts,
   bsc_scatter_set_point_alpha (chart.scatter,
                                eval->n_samples > 3000 ? 0.6 : 1.0);
   ok = write_chart (charts, dir, "projection.png", draw_projection_cb, &chart,
-                    1000, 800, error);
+                    1500, 760, error);
   bsc_scatter_free (chart.scatter);
   return ok;
 }

@@ -20,6 +20,7 @@
 #include "bsc-application.h"
 #include "bsc-curves-view.h"
 #include "bsc-load.h"
+#include "bsc-plot.h"
 #include "bsc-projection-view.h"
 #include "bsc-window-private.h"
 
@@ -191,6 +192,7 @@ check_exports (BscWindow *window)
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
+  g_autoptr(GHashTable) chunks = NULL;
   BscDataset *data = bsc_worker_get_dataset (_bsc_window_get_worker (window));
 
   g_assert_true (_bsc_window_export_csv (window, csv, &error));
@@ -202,6 +204,9 @@ check_exports (BscWindow *window)
   g_assert_true (_bsc_window_export_pngs (window, dir, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+  chunks = bsc_plot_read_png_text (png, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (g_hash_table_lookup (chunks, "bootsc:config"));
 }
 
 static void
