@@ -498,7 +498,7 @@ append_json (GString  *out,
           if (indent >= 0)
             g_string_append_printf (out, "\n%*s", 2 * (indent + 1), "");
           append_json_string (out, l->data);
-          g_string_append (out, ": ");
+          g_string_append (out, indent >= 0 ? ": " : ":");
           append_json (out, json_object_get_member (object, l->data),
                        indent >= 0 ? indent + 1 : -1);
           if (l->next)
