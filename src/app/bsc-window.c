@@ -230,10 +230,16 @@ describe_data (BscWindow *self)
 {
   g_autofree char *text = NULL;
   g_autofree char *name = g_filename_display_basename (self->data->source);
+  g_autofree char *escaped = NULL;
+  g_autofree char *sample = bsc_load_find_sample ();
   BscDataset *d = self->data;
   GString *s = g_string_new (NULL);
 
-  g_string_append_printf (s, "<b>%s</b>\n", name);
+  if (sample != NULL && g_str_equal (sample, d->source))
+    escaped = g_markup_escape_text (_("The bundled sample (Fashion-MNIST)"), -1);
+  else
+    escaped = g_markup_escape_text (name, -1);
+  g_string_append_printf (s, "<b>%s</b>\n", escaped);
   g_string_append_printf (s, ngettext ("%'zu sample", "%'zu samples",
                                        d->n_samples), d->n_samples);
   if (d->width > 0)

@@ -362,6 +362,28 @@ test_close_during_training (void)
   g_object_unref (settings);
 }
 
+/* A long run keeps the drawn curves bounded: 20,000 steps become at most
+ * 4,096 points whose values are bucket means. */
+static void
+test_curves_compaction (void)
+{
+  GtkWidget *view = g_object_ref_sink (g_object_new (BSC_TYPE_CURVES_VIEW, NULL));
+  g_autoptr(BscSnapshot) snap = bsc_snapshot_new ();
+
+  bsc_run_view_reset (BSC_RUN_VIEW (view), NULL);
+  for (guint i = 0; i < 20000; i++)
+    {
+      BscCurvePoint pt = { i + 1, { 1.0, 0.5, 0.5, 0.05, 0.05, 0.01 } };
+
+      g_array_append_val (snap->points, pt);
+    }
+  bsc_run_view_update (BSC_RUN_VIEW (view), snap);
+  g_assert_cmpuint (bsc_curves_view_get_n_points (BSC_CURVES_VIEW (view)), ==, 20000);
+  g_assert_cmpuint (bsc_curves_view_get_n_drawn (BSC_CURVES_VIEW (view)), <=, 4096);
+  g_assert_cmpuint (bsc_curves_view_get_n_drawn (BSC_CURVES_VIEW (view)), >=, 2048);
+  g_object_unref (view);
+}
+
 /* A small labelled folder when the bundled sample is not there. */
 static char *
 make_folder (void)
@@ -417,6 +439,7 @@ main (int   argc,
   app = bsc_application_new ();
   g_application_register (G_APPLICATION (app), NULL, NULL);
 
+  g_test_add_func ("/app/curves-compaction", test_curves_compaction);
   g_test_add_func ("/app/train-epoch", test_train_epoch);
   g_test_add_func ("/app/pause-step", test_pause_step);
   g_test_add_func ("/app/bad-folder", test_bad_folder);
