@@ -251,13 +251,13 @@ float_compare (gconstpointer a,
   return fa < fb ? -1 : fa > fb;
 }
 
-/* The 5th and 95th percentiles of the finite values of column c of xy. */
+/* The quartiles of the finite values of column c of xy. */
 static void
-percentiles (const float *xy,
-             gsize        n,
-             guint        c,
-             double      *lo,
-             double      *hi)
+quartiles (const float *xy,
+           gsize        n,
+           guint        c,
+           double      *q1,
+           double      *q3)
 {
   g_autofree float *v = g_new (float, MAX (n, 1));
   gsize m = 0;
@@ -267,17 +267,17 @@ percentiles (const float *xy,
       v[m++] = xy[2 * i + c];
   if (m == 0)
     {
-      *lo = -1, *hi = 1;
+      *q1 = -1, *q3 = 1;
       return;
     }
   qsort (v, m, sizeof (float), float_compare);
-  *lo = v[m / 20];
-  *hi = v[m - 1 - m / 20];
+  *q1 = v[m / 4];
+  *q3 = v[m - 1 - m / 4];
 }
 
-/* A view of the middle 90 % of the points on each axis: PCA of a spectral
- * embedding puts two clusters on long arms and the others in a dense
- * centre, which this view enlarges. */
+/* A view of the dense centre, the quartile box widened by twice the
+ * interquartile range on each side: PCA of a spectral embedding puts a
+ * few clusters on long arms and the others in a crowded centre. */
 static void
 central_view (const BscChartSet *set,
               int                width,
@@ -285,14 +285,15 @@ central_view (const BscChartSet *set,
               BscView           *view)
 {
   gsize n = set->info->eval->n_samples;
-  double x0, x1, y0, y1;
+  double x1, x3, y1, y3, w, h;
 
-  percentiles (set->points, n, 0, &x0, &x1);
-  percentiles (set->points, n, 1, &y0, &y1);
-  view->cx = (x0 + x1) / 2;
-  view->cy = (y0 + y1) / 2;
-  view->scale = 0.8 * MIN (width / MAX (x1 - x0, 1e-9),
-                           height / MAX (y1 - y0, 1e-9));
+  quartiles (set->points, n, 0, &x1, &x3);
+  quartiles (set->points, n, 1, &y1, &y3);
+  w = MAX (5 * (x3 - x1), 1e-9);
+  h = MAX (5 * (y3 - y1), 1e-9);
+  view->cx = (x1 + x3) / 2;
+  view->cy = (y1 + y3) / 2;
+  view->scale = MIN (width / w, height / h);
 }
 
 /* The region of view inner drawn as a rectangle on view outer. */
@@ -339,7 +340,7 @@ draw_projection_cb (cairo_t *cr,
   cairo_save (cr);
   cairo_translate (cr, panel, 0);
   bsc_scatter_draw (chart->scatter, &centre,
-                    "Its centre enlarged (the middle 90% on each axis)", -1,
+                    "Its dense centre enlarged (the box on the left)", -1,
                     theme, cr, panel, height);
   bsc_plot_set_color (cr, &theme->grid, 1);
   cairo_rectangle (cr, 0.5, 0.5, panel - 1, height - 1);

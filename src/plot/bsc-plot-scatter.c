@@ -445,6 +445,8 @@ bsc_scatter_draw (BscScatter         *self,
 
   bsc_scatter_set_dark (self, theme->dark);
   cairo_save (cr);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_clip (cr);
   bsc_plot_paint_background (cr, theme, width, height);
   cairo_set_source_surface (cr, get_points_surface (self, view, width,
                                                     height), 0, 0);
