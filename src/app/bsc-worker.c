@@ -28,6 +28,8 @@
 /* Above this many samples a single step, a pause or the start of a run
  * does not evaluate every sample (seconds of work); epoch ends still do. */
 #define EVAL_ON_STEP_MAX_SAMPLES 20000
+/* At most ten routine snapshots a second. */
+#define PUBLISH_INTERVAL (G_USEC_PER_SEC / 10)
 
 typedef enum
 {
@@ -58,7 +60,6 @@ struct _BscWorker
   gboolean       stop;
   double         lr_scale;
   gboolean       lr_changed;
-  gint64         interval_us;
 
   /* Main-thread state. */
   gboolean       running;
@@ -132,7 +133,6 @@ bsc_worker_init (BscWorker *self)
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   self->lr_scale = 1.0;
-  self->interval_us = G_USEC_PER_SEC / 10;
   self->cancellable = g_cancellable_new ();
 }
 
@@ -159,10 +159,10 @@ deliver_cb (gpointer user_data)
 {
   Delivery *d = user_data;
 
+  /* main_paused follows the person's actions only: a snapshot queued
+   * before a resume still says "paused". */
   if (d->counted)
     g_atomic_int_dec_and_test (&d->worker->in_flight);
-  if (d->snapshot->state != BSC_RUN_RUNNING)
-    d->worker->main_paused = d->snapshot->state == BSC_RUN_PAUSED;
   g_signal_emit (d->worker, signals[SIGNAL_SNAPSHOT], 0, d->snapshot);
   return G_SOURCE_REMOVE;
 }
@@ -288,17 +288,6 @@ bsc_worker_set_lr_scale (BscWorker *self,
   g_mutex_unlock (&self->lock);
 }
 
-void
-bsc_worker_set_interval (BscWorker *self,
-                         double     seconds)
-{
-  g_return_if_fail (BSC_IS_WORKER (self));
-
-  g_mutex_lock (&self->lock);
-  self->interval_us = (gint64) (seconds * G_USEC_PER_SEC);
-  g_mutex_unlock (&self->lock);
-}
-
 guint
 bsc_worker_get_generation (BscWorker *self)
 {
@@ -373,7 +362,7 @@ publish (BscWorker   *self,
   BscSnapshot *snap;
   Delivery *d;
 
-  if (!force && (now - self->last_publish < self->interval_us
+  if (!force && (now - self->last_publish < PUBLISH_INTERVAL
                  || g_atomic_int_get (&self->in_flight) > 0))
     return;
 
@@ -623,6 +612,28 @@ lower_priority (void)
 #endif
 }
 
+/* The run itself: a trainer, a first look for the views, then the loop. */
+static void
+run (BscWorker  *self,
+     GError    **error)
+{
+  gboolean small = self->data->n_samples <= EVAL_ON_STEP_MAX_SAMPLES;
+  gboolean paused;
+
+  self->trainer = bsc_trainer_new (self->data, &self->config, error);
+  if (self->trainer == NULL)
+    return;
+  g_mutex_lock (&self->lock);
+  paused = self->paused;
+  bsc_trainer_set_lr_scale (self->trainer, self->lr_scale);
+  self->lr_changed = FALSE;
+  g_mutex_unlock (&self->lock);
+  if (!refresh_views (self, small, error))
+    return;
+  publish (self, paused ? BSC_RUN_PAUSED : BSC_RUN_RUNNING, TRUE, NULL);
+  run_loop (self, error);
+}
+
 static gpointer
 train_worker (gpointer data)
 {
@@ -632,18 +643,7 @@ train_worker (gpointer data)
   lower_priority ();
   self->pending_points = g_array_new (FALSE, FALSE, sizeof (BscCurvePoint));
   self->projector = bsc_projector_new ();
-  self->trainer = bsc_trainer_new (self->data, &self->config, &error);
-  if (self->trainer != NULL)
-    {
-      bsc_trainer_set_lr_scale (self->trainer, self->lr_scale);
-      if (refresh_views (self, self->data->n_samples <= EVAL_ON_STEP_MAX_SAMPLES,
-                         &error))
-        {
-          publish (self, self->paused ? BSC_RUN_PAUSED : BSC_RUN_RUNNING,
-                   TRUE, NULL);
-          run_loop (self, &error);
-        }
-    }
+  run (self, &error);
   finish (self, error);
 
   g_clear_pointer (&self->trainer, bsc_trainer_free);
