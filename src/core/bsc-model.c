@@ -561,8 +561,8 @@ model_embed (BscModel     *self,
   return self->head->klass->forward (self->head, h, rows, groups, mode);
 }
 
-/* View v of the head: o = polar (y), z = o / |o|, p = z W^T + b,
- * affinity off-diagonal, Sinkhorn targets of p and of the affinity. */
+/* View v of the head: o = polar (y), z = o / |o|, p = z W^T + b, and the
+ * affinity without its diagonal. */
 static gboolean
 view_forward (BscModel     *self,
               const float  *y,
@@ -806,6 +806,13 @@ bsc_model_train_step (BscModel      *self,
   g_return_val_if_fail (x0 != NULL && x1 != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!isfinite (lr) || lr < 0.0)
+    {
+      g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG,
+                   "The learning rate %g is not a finite non-negative number",
+                   lr);
+      return FALSE;
+    }
   if (!check_batch (self, batch, error))
     return FALSE;
   model_save (self);

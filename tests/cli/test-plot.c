@@ -139,6 +139,19 @@ test_heatmap_cells (void)
   g_assert_cmpuint (col, ==, 2);
   g_assert_false (bsc_heatmap_pick (heat, &theme, 300, 240, 1, 1, &row, &col));
   cairo_surface_destroy (surface);
+
+  /* Square-root scale: 0.25 of the range takes the colour of 0.5. */
+  {
+    float quarter[4] = { 0.0f, 0.25f, 0.5f, 1.0f };
+    BscColor c;
+
+    bsc_heatmap_set_data (heat, quarter, 1, 4);
+    bsc_heatmap_set_range (heat, 0, 1);
+    bsc_heatmap_set_gamma (heat, 0.5);
+    bsc_colormap_get (BSC_COLORMAP_VIRIDIS, FALSE, 0.5, &c);
+    g_assert_cmphex (pixel_at (bsc_heatmap_get_surface (heat), 1, 0), ==,
+                     color_rgb (&c));
+  }
 }
 
 /* Three points in distinct colours land on the pixels the view maps
@@ -216,6 +229,25 @@ test_scatter_pick (void)
       g_assert_cmpint (bsc_scatter_pick (sc, &view, 800, 600, px, py, 6),
                        ==, want);
     }
+}
+
+/* Points that are not finite are neither drawn nor picked, and do not
+ * spoil the index of the others. */
+static void
+test_scatter_not_finite (void)
+{
+  float xy[] = { NAN, 0, 1, 1, INFINITY, -INFINITY, 2, 2 };
+  g_autoptr (BscScatter) sc = bsc_scatter_new ();
+  BscView view;
+  double px, py;
+
+  bsc_scatter_set_points (sc, xy, 4, NULL);
+  bsc_scatter_fit_view (sc, 100, 100, &view);
+  g_assert_true (isfinite (view.scale) && view.scale > 0);
+  bsc_view_to_pixel (&view, 100, 100, 2, 2, &px, &py);
+  g_assert_cmpint (bsc_scatter_pick (sc, &view, 100, 100, px, py, 3), ==, 3);
+  bsc_view_to_pixel (&view, 100, 100, 1, 1, &px, &py);
+  g_assert_cmpint (bsc_scatter_pick (sc, &view, 100, 100, px, py, 3), ==, 1);
 }
 
 static void
@@ -417,6 +449,7 @@ main (int   argc,
   g_test_add_func ("/plot/heatmap/cells", test_heatmap_cells);
   g_test_add_func ("/plot/scatter/pixels", test_scatter_pixels);
   g_test_add_func ("/plot/scatter/pick", test_scatter_pick);
+  g_test_add_func ("/plot/scatter/not-finite", test_scatter_not_finite);
   g_test_add_func ("/plot/scatter/zoom", test_view_zoom);
   g_test_add_func ("/plot/curves", test_curves);
   g_test_add_func ("/plot/mosaic", test_mosaic);

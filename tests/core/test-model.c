@@ -348,6 +348,10 @@ test_small_batch (void)
   g_assert_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW);
   g_clear_error (&error);
 
+  g_assert_false (bsc_model_train_step (m, x, x, BATCH, NAN, NULL, &error));
+  g_assert_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG);
+  g_clear_error (&error);
+
   /* A batch larger than configured grows the work space. */
   {
     g_autofree float *big = rand_batch (5, 2 * BATCH);

@@ -16,6 +16,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "bsc-error.h"
 #include "bsc-layers.h"
 #include "bsc-polar.h"
 #include "bsc-rng.h"
@@ -171,6 +172,22 @@ test_polar_rank_deficient (void)
   check_polar (e, o, rows, cols, 1, 1e-4);
 }
 
+/* LAPACK refusing its input (info != 0: LAPACKE rejects NaN) goes through
+ * the sgesdd fallback and ends in a BSC_ERROR_LAPACK naming the call. */
+static void
+test_polar_lapack_error (void)
+{
+  gsize rows = 8, cols = 4;
+  g_autofree float *e = rand_matrix (rows, cols);
+  g_autofree float *o = g_new (float, rows * cols);
+  g_autoptr (GError) error = NULL;
+
+  e[5] = NAN;
+  g_assert_false (bsc_polar (e, rows, cols, o, NULL, &error));
+  g_assert_error (error, BSC_ERROR, BSC_ERROR_LAPACK);
+  g_assert_nonnull (strstr (error->message, "info"));
+}
+
 /* The formula of BOOTSC.md step 7 as written, in double. */
 static void
 naive_sinkhorn (const float *s,
@@ -277,6 +294,7 @@ main (int   argc,
   g_test_add_func ("/polar/random", test_polar_random);
   g_test_add_func ("/polar/ill-conditioned", test_polar_ill_conditioned);
   g_test_add_func ("/polar/rank-deficient", test_polar_rank_deficient);
+  g_test_add_func ("/polar/lapack-error", test_polar_lapack_error);
   g_test_add_func ("/sinkhorn/naive", test_sinkhorn_naive);
   g_test_add_func ("/sinkhorn/far-apart", test_sinkhorn_far_apart);
   return g_test_run ();
