@@ -20,7 +20,6 @@ struct _BscApplication
 {
   GtkApplication  parent_instance;
 
-  GSettings      *settings;
   GDBusProxy     *portal;
   gboolean        start;   /* --start: train as soon as the data is loaded */
 };
@@ -44,14 +43,6 @@ bsc_application_new (void)
                                 | G_APPLICATION_NON_UNIQUE,
                        "resource-base-path", RESOURCE_PATH,
                        NULL);
-}
-
-GSettings *
-bsc_application_get_settings (BscApplication *self)
-{
-  g_return_val_if_fail (BSC_IS_APPLICATION (self), NULL);
-
-  return self->settings;
 }
 
 static BscWindow *
@@ -159,9 +150,10 @@ static const struct
 } accels[] = {
   { "app.quit", { "<Control>q", NULL } },
   { "win.open", { "<Control>o", NULL } },
+  { "win.open-file", { "<Control><Shift>o", NULL } },
   { "win.start", { "<Control>Return", "F5", NULL } },
   { "win.pause", { "space", NULL } },
-  { "win.step", { "<Control>period", "F10", NULL } },
+  { "win.step", { "<Control>period", NULL } },
   { "win.stop", { "<Control>Escape", NULL } },
   { "win.export-csv", { "<Control>e", NULL } },
   { "win.export-png", { "<Control><Shift>e", NULL } },
@@ -297,7 +289,6 @@ bsc_application_dispose (GObject *object)
 {
   BscApplication *self = BSC_APPLICATION (object);
 
-  g_clear_object (&self->settings);
   g_clear_object (&self->portal);
   G_OBJECT_CLASS (bsc_application_parent_class)->dispose (object);
 }
@@ -318,7 +309,6 @@ bsc_application_class_init (BscApplicationClass *klass)
 static void
 bsc_application_init (BscApplication *self)
 {
-  self->settings = g_settings_new (APPLICATION_ID);
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self),
                                                      _("[FOLDER or FILE]"));

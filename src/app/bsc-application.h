@@ -15,7 +15,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (BscApplication, bsc_application, BSC, APPLICATION,
                       GtkApplication)
 
-BscApplication *bsc_application_new          (void);
-GSettings      *bsc_application_get_settings (BscApplication *self);
+BscApplication *bsc_application_new (void);
 
 G_END_DECLS

@@ -37,6 +37,10 @@ struct _BscCurvesView
   ChartData       charts[N_CHARTS];
   guint           last_eval;
   guint           n_points;
+  guint           bucket;      /* steps a drawn point stands for */
+  guint           acc_n;       /* steps in the open bucket */
+  double          acc_x;
+  double          acc[6];
 };
 
 static void bsc_curves_view_iface_init (BscRunViewInterface *iface);
@@ -105,8 +109,8 @@ draw_chart_cb (BscPlotArea        *area,
     {
       if (c == CHART_LOSS)
         bsc_plot_text (cr, theme, width / 2.0, height / 2.0, 0.5, 0.5, 1.2,
-                       _("Press Start: the losses appear here as the "
-                         "network learns."));
+                       _("Press Start (Ctrl+Return): the losses appear "
+                         "here as the network learns."));
       return;
     }
   ensure_axes (self, chart);
@@ -186,20 +190,58 @@ log_toggled_cb (BscCurvesView *self)
   queue_charts (self);
 }
 
+/* Long runs keep at most MAX_POINTS points a series so a frame stays
+ * cheap: once full, neighbours are averaged in pairs and each new point
+ * then stands for twice as many steps (the mean of its bucket). */
+#define MAX_POINTS 4096
+
+static void
+compact_chart (BscCurves *curves)
+{
+  for (guint s = 0; s < bsc_curves_get_n_series (curves); s++)
+    {
+      BscSeries *series = bsc_curves_get_series (curves, s);
+      guint half = series->x->len / 2;
+
+      for (guint i = 0; i < half; i++)
+        {
+          double *x = (double *) series->x->data, *y = (double *) series->y->data;
+
+          x[i] = (x[2 * i] + x[2 * i + 1]) / 2;
+          y[i] = (y[2 * i] + y[2 * i + 1]) / 2;
+        }
+      g_array_set_size (series->x, half);
+      g_array_set_size (series->y, half);
+    }
+}
+
 static void
 add_point (BscCurvesView       *self,
            const BscCurvePoint *pt)
 {
-  double x = pt->step;
   const BscStepStats *s = &pt->stats;
+  double values[6] = { s->loss, s->loss_cluster, s->loss_affinity,
+                       s->tau_c, s->tau_a, s->lr };
 
-  bsc_curves_append (self->charts[CHART_LOSS].curves, 0, x, s->loss);
-  bsc_curves_append (self->charts[CHART_LOSS].curves, 1, x, s->loss_cluster);
-  bsc_curves_append (self->charts[CHART_LOSS].curves, 2, x, s->loss_affinity);
-  bsc_curves_append (self->charts[CHART_TEMP].curves, 0, x, s->tau_c);
-  bsc_curves_append (self->charts[CHART_TEMP].curves, 1, x, s->tau_a);
-  bsc_curves_append (self->charts[CHART_TEMP].curves, 2, x, s->lr);
+  self->acc_x += pt->step;
+  for (guint v = 0; v < 6; v++)
+    self->acc[v] += values[v];
   self->n_points++;
+  if (++self->acc_n < self->bucket)
+    return;
+  for (guint v = 0; v < 6; v++)
+    bsc_curves_append (self->charts[v < 3 ? CHART_LOSS : CHART_TEMP].curves,
+                       v % 3, self->acc_x / self->acc_n,
+                       self->acc[v] / self->acc_n);
+  self->acc_x = self->acc_n = 0;
+  memset (self->acc, 0, sizeof self->acc);
+  if (bsc_curves_get_series (self->charts[CHART_LOSS].curves, 0)->x->len
+      >= MAX_POINTS)
+    {
+      compact_chart (self->charts[CHART_LOSS].curves);
+      compact_chart (self->charts[CHART_TEMP].curves);
+      self->bucket *= 2;
+    }
 }
 
 static gboolean
@@ -266,6 +308,10 @@ bsc_curves_view_reset (BscRunView    *view,
                           data == NULL || data->labels != NULL);
   self->last_eval = 0;
   self->n_points = 0;
+  self->bucket = 1;
+  self->acc_n = 0;
+  self->acc_x = 0;
+  memset (self->acc, 0, sizeof self->acc);
   queue_charts (self);
 }
 
@@ -374,4 +420,12 @@ bsc_curves_view_get_n_points (BscCurvesView *self)
   g_return_val_if_fail (BSC_IS_CURVES_VIEW (self), 0);
 
   return self->n_points;
+}
+
+guint
+bsc_curves_view_get_n_drawn (BscCurvesView *self)
+{
+  g_return_val_if_fail (BSC_IS_CURVES_VIEW (self), 0);
+
+  return bsc_curves_get_series (self->charts[CHART_LOSS].curves, 0)->x->len;
 }

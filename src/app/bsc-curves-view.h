@@ -18,7 +18,9 @@ G_BEGIN_DECLS
 #define BSC_TYPE_CURVES_VIEW (bsc_curves_view_get_type ())
 G_DECLARE_FINAL_TYPE (BscCurvesView, bsc_curves_view, BSC, CURVES_VIEW, GtkBox)
 
-/* Points received so far (tests). */
+/* Steps received so far, and points a loss series holds for drawing
+ * (tests). */
 guint bsc_curves_view_get_n_points (BscCurvesView *self);
+guint bsc_curves_view_get_n_drawn  (BscCurvesView *self);
 
 G_END_DECLS

@@ -291,18 +291,25 @@ drag_update_cb (GtkGestureDrag *gesture,
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }
 
-/* Indices (guint, as the grid wants) of the points in the dragged box. */
-static GArray *
-select_rect (BscProjectionView *self)
+guint
+bsc_projection_view_select (BscProjectionView *self,
+                            double             x0,
+                            double             y0,
+                            double             x1,
+                            double             y1)
 {
   GtkWidget *w = GTK_WIDGET (self->area);
+  g_autoptr(GArray) indices = NULL;
 
-  return bsc_scatter_select_rect (self->scatter, &self->view,
-                                  gtk_widget_get_width (w),
-                                  gtk_widget_get_height (w),
-                                  self->drag_x, self->drag_y,
-                                  self->drag_x + self->drag_dx,
-                                  self->drag_y + self->drag_dy);
+  g_return_val_if_fail (BSC_IS_PROJECTION_VIEW (self), 0);
+
+  if (self->eval == NULL)
+    return 0;
+  indices = bsc_scatter_select_rect (self->scatter, &self->view,
+                                     gtk_widget_get_width (w),
+                                     gtk_widget_get_height (w), x0, y0, x1, y1);
+  show_selection (self, indices);
+  return indices->len;
 }
 
 static void
@@ -312,16 +319,10 @@ drag_end_cb (GtkGestureDrag *gesture,
              gpointer        user_data)
 {
   BscProjectionView *self = BSC_PROJECTION_VIEW (user_data);
-  g_autoptr(GArray) indices = NULL;
 
-  if (self->selecting && self->eval != NULL
-      && (ABS (dx) > 3 || ABS (dy) > 3))
-    {
-      self->drag_dx = dx;
-      self->drag_dy = dy;
-      indices = select_rect (self);
-      show_selection (self, indices);
-    }
+  if (self->selecting && (ABS (dx) > 3 || ABS (dy) > 3))
+    bsc_projection_view_select (self, self->drag_x, self->drag_y,
+                                self->drag_x + dx, self->drag_y + dy);
   self->selecting = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }

@@ -28,5 +28,12 @@ void       bsc_projection_view_fit       (BscProjectionView *self);
 gssize     bsc_projection_view_hover_at  (BscProjectionView *self,
                                           double             x,
                                           double             y);
+/* Selects the points inside a rectangle of the area and shows their
+ * images beside the map; returns how many. */
+guint      bsc_projection_view_select    (BscProjectionView *self,
+                                          double             x0,
+                                          double             y0,
+                                          double             x1,
+                                          double             y1);
 
 G_END_DECLS

@@ -63,8 +63,13 @@ draw_changed_cb (BscPlotArea        *area,
   BscSizesView *self = BSC_SIZES_VIEW (user_data);
   BscAxes axes;
 
-  if (bsc_curves_get_series (self->changed, 0)->x->len == 0)
-    return;
+  if (bsc_curves_get_series (self->changed, 0)->x->len < 2)
+    {
+      bsc_plot_text (cr, theme, width / 2.0, height / 2.0, 0.5, 0.5, 1.1,
+                     _("Samples that changed cluster: one point per "
+                       "evaluation, drawn from the second one on."));
+      return;
+    }
   bsc_curves_compute_axes (self->changed, FALSE, &axes);
   bsc_curves_draw (self->changed, &axes, &self->changed_style, theme, cr,
                    width, height);
@@ -86,23 +91,23 @@ update_warning (BscSizesView *self)
   BscEvalData *e = self->eval;
   double giant = giant_threshold (e);
   g_autoptr(GString) text = g_string_new (NULL);
-  guint empty = 0, n_giant = 0;
-  gsize largest = 0;
+  guint empty = 0, n_giant = 0, largest = 0;
 
   for (guint k = 0; k < e->n_clusters; k++)
     {
       empty += e->cluster_sizes[k] == 0;
       n_giant += e->cluster_sizes[k] > giant;
-      largest = MAX (largest, e->cluster_sizes[k]);
+      if (e->cluster_sizes[k] > e->cluster_sizes[largest])
+        largest = k;
     }
   if (empty > 0)
     g_string_append_printf (text, ngettext ("%u cluster is empty. ",
                                             "%u clusters are empty. ", empty),
                             empty);
   if (n_giant > 0)
-    g_string_append_printf (text, _("The largest cluster holds %.0f %% of the "
-                                    "samples. "),
-                            100.0 * largest / e->n_samples);
+    g_string_append_printf (text, _("Cluster %u holds %.0f %% of the "
+                                    "samples. "), largest,
+                            100.0 * e->cluster_sizes[largest] / e->n_samples);
   if (text->len > 0)
     g_string_append (text, _("The clustering is collapsing: try a larger "
                              "Sinkhorn ε, a smaller learning rate or fewer "

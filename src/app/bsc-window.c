@@ -230,10 +230,16 @@ describe_data (BscWindow *self)
 {
   g_autofree char *text = NULL;
   g_autofree char *name = g_filename_display_basename (self->data->source);
+  g_autofree char *escaped = NULL;
+  g_autofree char *sample = bsc_load_find_sample ();
   BscDataset *d = self->data;
   GString *s = g_string_new (NULL);
 
-  g_string_append_printf (s, "<b>%s</b>\n", name);
+  if (sample != NULL && g_str_equal (sample, d->source))
+    escaped = g_markup_escape_text (_("The bundled sample (Fashion-MNIST)"), -1);
+  else
+    escaped = g_markup_escape_text (name, -1);
+  g_string_append_printf (s, "<b>%s</b>\n", escaped);
   g_string_append_printf (s, ngettext ("%'zu sample", "%'zu samples",
                                        d->n_samples), d->n_samples);
   if (d->width > 0)
@@ -456,6 +462,11 @@ show_run_status (BscWindow   *self,
     case BSC_RUN_FAILED: state = _("Failed"); break;
     default: break;
     }
+  if (snap->total_steps == 0)
+    {
+      set_status (self, state);
+      return;
+    }
   text = g_strdup_printf (_("%s · epoch %u of %u · step %'" G_GUINT64_FORMAT
                             " of %'" G_GUINT64_FORMAT " · %.1f steps/s"),
                           state, MIN (snap->epoch + 1, snap->epochs),
@@ -500,8 +511,11 @@ show_run_failure (BscWindow   *self,
   else
     hint = _("Press Start to try again; if it fails again, try other "
              "parameters or another collection.");
-  title = g_strdup_printf (_("Training stopped at step %'" G_GUINT64_FORMAT),
-                           snap->step);
+  if (snap->step == 0)
+    title = g_strdup (_("Training could not start"));
+  else
+    title = g_strdup_printf (_("Training stopped at step %'" G_GUINT64_FORMAT),
+                             snap->step);
   detail = g_strdup_printf ("%s\n%s", snap->error->message, hint);
   show_error (self, title, detail);
 }
@@ -1092,11 +1106,37 @@ report_export (BscWindow  *self,
     set_status (self, done);
 }
 
+static void eval_view (const BscEvalData *e,
+                       BscEvaluation     *ev);
+
 typedef struct
 {
   BscRunView *view;
   gboolean    dark;
 } ExportView;
+
+/* The run's configuration and metrics as PNG text chunks, as the CLI
+ * writes them. */
+static void
+png_text (BscWindow   *self,
+          char      ***keys,
+          char      ***values)
+{
+  BscSnapshot *snap = self->last_snapshot;
+  BscRunInfo info = { 0 };
+  BscEvaluation ev;
+
+  *keys = *values = NULL;
+  if (self->worker == NULL || snap == NULL || snap->eval == NULL)
+    return;
+  eval_view (snap->eval, &ev);
+  info.config = bsc_worker_get_config (self->worker);
+  info.data = bsc_worker_get_dataset (self->worker);
+  info.eval = &ev;
+  info.steps = snap->step;
+  info.interrupted = snap->state != BSC_RUN_FINISHED;
+  bsc_export_png_text (&info, keys, values);
+}
 
 static void
 export_draw_cb (cairo_t  *cr,
@@ -1118,7 +1158,10 @@ _bsc_window_export_pngs (BscWindow  *self,
     "curves", "affinity", "projection", "clusters", "confusion", "sizes",
   };
   gboolean dark = bsc_run_view_is_dark (GTK_WIDGET (self));
+  g_auto(GStrv) keys = NULL;
+  g_auto(GStrv) values = NULL;
 
+  png_text (self, &keys, &values);
   for (guint i = 0; i < self->n_views && i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *file = g_strdup_printf ("%s.png", names[i]);
@@ -1135,7 +1178,9 @@ _bsc_window_export_pngs (BscWindow  *self,
       cairo_destroy (cr);
       cairo_surface_destroy (probe);
       if (has_data && !bsc_plot_export_png (export_draw_cb, &ev, 1200, 800, 1,
-                                            path, NULL, NULL, error))
+                                            path, (const char * const *) keys,
+                                            (const char * const *) values,
+                                            error))
         return FALSE;
     }
   return TRUE;

@@ -28,6 +28,8 @@
 /* Above this many samples a single step, a pause or the start of a run
  * does not evaluate every sample (seconds of work); epoch ends still do. */
 #define EVAL_ON_STEP_MAX_SAMPLES 20000
+/* At most ten routine snapshots a second. */
+#define PUBLISH_INTERVAL (G_USEC_PER_SEC / 10)
 
 typedef enum
 {
@@ -58,7 +60,6 @@ struct _BscWorker
   gboolean       stop;
   double         lr_scale;
   gboolean       lr_changed;
-  gint64         interval_us;
 
   /* Main-thread state. */
   gboolean       running;
@@ -75,6 +76,7 @@ struct _BscWorker
   guint64        last_rate_step;
   double         rate;
   gint64         last_probe;
+  gint64         probe_interval; /* microseconds between routine probes */
   double         tau_a;         /* of the last step */
   gint64         train_start;  /* when the first step began */
   guint64        start_step;
@@ -131,7 +133,6 @@ bsc_worker_init (BscWorker *self)
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   self->lr_scale = 1.0;
-  self->interval_us = G_USEC_PER_SEC / 10;
   self->cancellable = g_cancellable_new ();
 }
 
@@ -158,10 +159,10 @@ deliver_cb (gpointer user_data)
 {
   Delivery *d = user_data;
 
+  /* main_paused follows the person's actions only: a snapshot queued
+   * before a resume still says "paused". */
   if (d->counted)
     g_atomic_int_dec_and_test (&d->worker->in_flight);
-  if (d->snapshot->state != BSC_RUN_RUNNING)
-    d->worker->main_paused = d->snapshot->state == BSC_RUN_PAUSED;
   g_signal_emit (d->worker, signals[SIGNAL_SNAPSHOT], 0, d->snapshot);
   return G_SOURCE_REMOVE;
 }
@@ -287,17 +288,6 @@ bsc_worker_set_lr_scale (BscWorker *self,
   g_mutex_unlock (&self->lock);
 }
 
-void
-bsc_worker_set_interval (BscWorker *self,
-                         double     seconds)
-{
-  g_return_if_fail (BSC_IS_WORKER (self));
-
-  g_mutex_lock (&self->lock);
-  self->interval_us = (gint64) (seconds * G_USEC_PER_SEC);
-  g_mutex_unlock (&self->lock);
-}
-
 guint
 bsc_worker_get_generation (BscWorker *self)
 {
@@ -372,7 +362,7 @@ publish (BscWorker   *self,
   BscSnapshot *snap;
   Delivery *d;
 
-  if (!force && (now - self->last_publish < self->interval_us
+  if (!force && (now - self->last_publish < PUBLISH_INTERVAL
                  || g_atomic_int_get (&self->in_flight) > 0))
     return;
 
@@ -464,6 +454,7 @@ probe (BscWorker  *self,
        GError    **error)
 {
   g_autoptr(BscProbe) p = NULL;
+  gint64 t0 = g_get_monotonic_time ();
   BscProbeData *d;
   gsize bb;
 
@@ -483,6 +474,8 @@ probe (BscWorker  *self,
   g_clear_pointer (&self->probe, bsc_probe_data_unref);
   self->probe = d;
   self->last_probe = g_get_monotonic_time ();
+  /* Routine probes cost at most about 2 % of the training time. */
+  self->probe_interval = MAX (G_USEC_PER_SEC, 50 * (self->last_probe - t0));
   return TRUE;
 }
 
@@ -547,7 +540,7 @@ train_one (BscWorker  *self,
   if ((pt.step % spe == 0 && (pt.step / spe) % every == 0)
       || bsc_trainer_is_finished (self->trainer))
     return refresh_views (self, TRUE, error);
-  if (g_get_monotonic_time () - self->last_probe > G_USEC_PER_SEC)
+  if (g_get_monotonic_time () - self->last_probe > self->probe_interval)
     return probe (self, error);
   return TRUE;
 }
@@ -604,8 +597,9 @@ finish (BscWorker *self,
   publish (self, state, TRUE, error);
 }
 
-/* Training yields to the window: on Linux a thread has its own nice
- * value, so the main thread wins when the cores are busy. */
+/* Training yields a little to the window: on Linux a thread has its own
+ * nice value, so the main thread wins when the cores are busy (only a
+ * little, to keep the run's share against other programs). */
 static void
 lower_priority (void)
 {
@@ -613,9 +607,31 @@ lower_priority (void)
   id_t tid = (id_t) syscall (SYS_gettid);
   int nice_value = getpriority (PRIO_PROCESS, tid);
 
-  if (setpriority (PRIO_PROCESS, tid, MIN (nice_value + 5, 19)) != 0)
+  if (setpriority (PRIO_PROCESS, tid, MIN (nice_value + 2, 19)) != 0)
     g_debug ("Could not lower the training thread's priority");
 #endif
+}
+
+/* The run itself: a trainer, a first look for the views, then the loop. */
+static void
+run (BscWorker  *self,
+     GError    **error)
+{
+  gboolean small = self->data->n_samples <= EVAL_ON_STEP_MAX_SAMPLES;
+  gboolean paused;
+
+  self->trainer = bsc_trainer_new (self->data, &self->config, error);
+  if (self->trainer == NULL)
+    return;
+  g_mutex_lock (&self->lock);
+  paused = self->paused;
+  bsc_trainer_set_lr_scale (self->trainer, self->lr_scale);
+  self->lr_changed = FALSE;
+  g_mutex_unlock (&self->lock);
+  if (!refresh_views (self, small, error))
+    return;
+  publish (self, paused ? BSC_RUN_PAUSED : BSC_RUN_RUNNING, TRUE, NULL);
+  run_loop (self, error);
 }
 
 static gpointer
@@ -627,18 +643,7 @@ train_worker (gpointer data)
   lower_priority ();
   self->pending_points = g_array_new (FALSE, FALSE, sizeof (BscCurvePoint));
   self->projector = bsc_projector_new ();
-  self->trainer = bsc_trainer_new (self->data, &self->config, &error);
-  if (self->trainer != NULL)
-    {
-      bsc_trainer_set_lr_scale (self->trainer, self->lr_scale);
-      if (refresh_views (self, self->data->n_samples <= EVAL_ON_STEP_MAX_SAMPLES,
-                         &error))
-        {
-          publish (self, self->paused ? BSC_RUN_PAUSED : BSC_RUN_RUNNING,
-                   TRUE, NULL);
-          run_loop (self, &error);
-        }
-    }
+  run (self, &error);
   finish (self, error);
 
   g_clear_pointer (&self->trainer, bsc_trainer_free);

@@ -33,9 +33,6 @@ void             bsc_worker_step           (BscWorker       *self);
 void             bsc_worker_stop           (BscWorker       *self);
 void             bsc_worker_set_lr_scale   (BscWorker       *self,
                                             double           scale);
-/* Minimum interval between snapshots in seconds (default 0.1). */
-void             bsc_worker_set_interval   (BscWorker       *self,
-                                            double           seconds);
 
 guint            bsc_worker_get_generation (BscWorker       *self);
 gboolean         bsc_worker_is_paused      (BscWorker       *self);

@@ -242,6 +242,81 @@ draw_legend (const Charts *charts,
     }
 }
 
+static int
+float_compare (gconstpointer a,
+               gconstpointer b)
+{
+  float fa = *(const float *) a, fb = *(const float *) b;
+
+  return fa < fb ? -1 : fa > fb;
+}
+
+/* The quartiles of the finite values of column c of xy. */
+static void
+quartiles (const float *xy,
+           gsize        n,
+           guint        c,
+           double      *q1,
+           double      *q3)
+{
+  g_autofree float *v = g_new (float, MAX (n, 1));
+  gsize m = 0;
+
+  for (gsize i = 0; i < n; i++)
+    if (isfinite (xy[2 * i + c]))
+      v[m++] = xy[2 * i + c];
+  if (m == 0)
+    {
+      *q1 = -1, *q3 = 1;
+      return;
+    }
+  qsort (v, m, sizeof (float), float_compare);
+  *q1 = v[m / 4];
+  *q3 = v[m - 1 - m / 4];
+}
+
+/* A view of the dense centre, the quartile box widened by twice the
+ * interquartile range on each side: PCA of a spectral embedding puts a
+ * few clusters on long arms and the others in a crowded centre. */
+static void
+central_view (const BscChartSet *set,
+              int                width,
+              int                height,
+              BscView           *view)
+{
+  gsize n = set->info->eval->n_samples;
+  double x1, x3, y1, y3, w, h;
+
+  quartiles (set->points, n, 0, &x1, &x3);
+  quartiles (set->points, n, 1, &y1, &y3);
+  w = MAX (5 * (x3 - x1), 1e-9);
+  h = MAX (5 * (y3 - y1), 1e-9);
+  view->cx = (x1 + x3) / 2;
+  view->cy = (y1 + y3) / 2;
+  view->scale = MIN (width / w, height / h);
+}
+
+/* The region of view inner drawn as a rectangle on view outer. */
+static void
+draw_zoom_box (const ProjectionChart *chart,
+               const BscView         *outer,
+               const BscView         *inner,
+               int                    width,
+               int                    height,
+               cairo_t               *cr)
+{
+  double x0, y0, x1, y1, px0, py0, px1, py1;
+
+  bsc_view_from_pixel (inner, width, height, 0, 0, &x0, &y0);
+  bsc_view_from_pixel (inner, width, height, width, height, &x1, &y1);
+  bsc_view_to_pixel (outer, width, height, x0, y0, &px0, &py0);
+  bsc_view_to_pixel (outer, width, height, x1, y1, &px1, &py1);
+  bsc_plot_set_color (cr, &chart->charts->theme.foreground, 0.6);
+  cairo_set_line_width (cr, 1);
+  cairo_rectangle (cr, px0, py0, px1 - px0, py1 - py0);
+  cairo_stroke (cr);
+}
+
 static void
 draw_projection_cb (cairo_t *cr,
                     int      width,
@@ -249,17 +324,29 @@ draw_projection_cb (cairo_t *cr,
                     gpointer user_data)
 {
   ProjectionChart *chart = user_data;
-  int plot_w = width - 180;
-  BscView view;
+  const BscPlotTheme *theme = &chart->charts->theme;
+  int panel = (width - 180) / 2;
+  BscView view, centre;
 
-  bsc_plot_paint_background (cr, &chart->charts->theme, width, height);
-  bsc_scatter_fit_view (chart->scatter, plot_w, height - 40, &view);
+  bsc_plot_paint_background (cr, theme, width, height);
+  bsc_scatter_fit_view (chart->scatter, panel, height - 40, &view);
   view.cy -= 20 / view.scale;  /* room for the title */
+  central_view (chart->charts->set, panel, height - 40, &centre);
+  centre.cy -= 20 / centre.scale;
   bsc_scatter_draw (chart->scatter, &view,
-                    "PCA of the spectral embedding, coloured by cluster "
-                    "(diamonds: prototypes)", -1, &chart->charts->theme, cr,
-                    plot_w, height);
-  draw_legend (chart->charts, cr, plot_w + 20, 40);
+                    "PCA of the spectral embedding by cluster "
+                    "(diamonds: prototypes)", -1, theme, cr, panel, height);
+  draw_zoom_box (chart, &view, &centre, panel, height, cr);
+  cairo_save (cr);
+  cairo_translate (cr, panel, 0);
+  bsc_scatter_draw (chart->scatter, &centre,
+                    "Its dense centre enlarged (the box on the left)", -1,
+                    theme, cr, panel, height);
+  bsc_plot_set_color (cr, &theme->grid, 1);
+  cairo_rectangle (cr, 0.5, 0.5, panel - 1, height - 1);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+  draw_legend (chart->charts, cr, 2 * panel + 20, 40);
 }
 
 static gboolean
@@ -282,7 +369,7 @@ write_projection (Charts     *charts,
   bsc_scatter_set_point_alpha (chart.scatter,
                                eval->n_samples > 3000 ? 0.6 : 1.0);
   ok = write_chart (charts, dir, "projection.png", draw_projection_cb, &chart,
-                    1000, 800, error);
+                    1500, 760, error);
   bsc_scatter_free (chart.scatter);
   return ok;
 }

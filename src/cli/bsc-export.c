@@ -238,7 +238,7 @@ csv_parse (const char *text,
 {
   GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autoptr (GString) field = g_string_new (NULL);
-  GPtrArray *row = g_ptr_array_new ();
+  GPtrArray *row = g_ptr_array_new_with_free_func (g_free);
   gboolean quoted = FALSE;
 
   for (gsize i = 0; i <= length; i++)
@@ -266,7 +266,7 @@ csv_parse (const char *text,
             }
           else
             g_ptr_array_free (row, TRUE);
-          row = g_ptr_array_new ();
+          row = g_ptr_array_new_with_free_func (g_free);
         }
     }
   g_ptr_array_free (row, TRUE);
@@ -498,7 +498,7 @@ append_json (GString  *out,
           if (indent >= 0)
             g_string_append_printf (out, "\n%*s", 2 * (indent + 1), "");
           append_json_string (out, l->data);
-          g_string_append (out, ": ");
+          g_string_append (out, indent >= 0 ? ": " : ":");
           append_json (out, json_object_get_member (object, l->data),
                        indent >= 0 ? indent + 1 : -1);
           if (l->next)

@@ -23,7 +23,8 @@ bars_area (const BscBars      *bars,
 
   a->x = bars->y_label ? 6.4 * f : 5.0 * f;
   a->y = bars->title ? 2.4 * f : 0.8 * f;
-  a->width = MAX (1.0, width - a->x - 1.0 * f);
+  /* A reference line is labelled right of the area. */
+  a->width = MAX (1.0, width - a->x - (bars->reference > 0 ? 3.6 : 1.0) * f);
   a->height = MAX (1.0, height - a->y - (bars->x_label ? 3.4 * f : 2.0 * f));
 }
 
@@ -109,8 +110,8 @@ draw_reference (const BscBars      *bars,
   cairo_stroke (cr);
   cairo_restore (cr);
   bsc_plot_set_color (cr, &theme->foreground, 1);
-  bsc_plot_text (cr, theme, a->x + a->width - 2, y - 2, 1, 1, 0.85,
-                 bars->reference_label);
+  bsc_plot_text (cr, theme, a->x + a->width + 0.3 * theme->font_size, y, 0,
+                 0.5, 0.85, bars->reference_label);
 }
 
 void

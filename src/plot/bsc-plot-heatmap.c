@@ -336,6 +336,8 @@ draw_boundaries (BscHeatmap         *self,
 
       cairo_move_to (cr, a->x, a->y + b * sy);
       cairo_line_to (cr, a->x + a->width, a->y + b * sy);
+      if (self->n_rows != self->n_cols)
+        continue;
       cairo_move_to (cr, a->x + b * sx, a->y);
       cairo_line_to (cr, a->x + b * sx, a->y + a->height);
     }

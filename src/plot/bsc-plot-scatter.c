@@ -77,9 +77,14 @@ cell_of (const BscScatter *self,
          double            x,
          double            y)
 {
-  int cx = (int) floor ((x - self->x0) / self->cell);
-  int cy = (int) floor ((y - self->y0) / self->cell);
+  int cx, cy;
 
+  /* Points that are not finite all go to cell 0, where no distance to
+   * them compares true, so they are never picked. */
+  if (!isfinite (x) || !isfinite (y))
+    return 0;
+  cx = (int) floor ((x - self->x0) / self->cell);
+  cy = (int) floor ((y - self->y0) / self->cell);
   cx = CLAMP (cx, 0, (int) self->gw - 1);
   cy = CLAMP (cy, 0, (int) self->gh - 1);
   return (guint) cy * self->gw + (guint) cx;
@@ -95,12 +100,14 @@ build_index (BscScatter *self)
   self->x0 = self->y0 = INFINITY;
   for (gsize i = 0; i < self->n; i++)
     {
+      if (!isfinite (self->xy[2 * i]) || !isfinite (self->xy[2 * i + 1]))
+        continue;
       self->x0 = MIN (self->x0, self->xy[2 * i]);
       self->y0 = MIN (self->y0, self->xy[2 * i + 1]);
       x1 = MAX (x1, self->xy[2 * i]);
       y1 = MAX (y1, self->xy[2 * i + 1]);
     }
-  if (self->n == 0)
+  if (!isfinite (self->x0))
     self->x0 = self->y0 = 0, x1 = y1 = 1;
   side = MAX (MAX (x1 - self->x0, y1 - self->y0), 1e-12);
   self->cell = side / MAX (1.0, ceil (sqrt (self->n / 4.0)));
@@ -438,6 +445,8 @@ bsc_scatter_draw (BscScatter         *self,
 
   bsc_scatter_set_dark (self, theme->dark);
   cairo_save (cr);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_clip (cr);
   bsc_plot_paint_background (cr, theme, width, height);
   cairo_set_source_surface (cr, get_points_surface (self, view, width,
                                                     height), 0, 0);

@@ -20,6 +20,8 @@
 #include "bsc-application.h"
 #include "bsc-curves-view.h"
 #include "bsc-load.h"
+#include "bsc-plot.h"
+#include "bsc-projection-view.h"
 #include "bsc-window-private.h"
 
 static BscApplication *app;
@@ -156,6 +158,29 @@ close_window (BscWindow *window)
   spin (0.05);
 }
 
+/* Hovers the map until the pointer is on a point, then selects the
+ * middle of the map: both show images (screenshots). */
+static void
+check_map (BscWindow *window,
+           BscRunView *view)
+{
+  BscProjectionView *map = BSC_PROJECTION_VIEW (view);
+  GtkWidget *area = bsc_projection_view_get_area (map);
+  int w = gtk_widget_get_width (area), h = gtk_widget_get_height (area);
+  gssize hit = -1;
+
+  for (int y = h / 4; y < 3 * h / 4 && hit < 0; y += 3)
+    for (int x = w / 4; x < 3 * w / 4 && hit < 0; x += 3)
+      hit = bsc_projection_view_hover_at (map, x, y);
+  g_assert_cmpint (hit, >=, 0);
+  spin (0.2);
+  save_screenshot (GTK_WIDGET (window), "map-hover");
+  g_assert_cmpuint (bsc_projection_view_select (map, w / 3.0, h / 3.0,
+                                                2 * w / 3.0, 2 * h / 3.0), >, 0);
+  spin (0.4);
+  save_screenshot (GTK_WIDGET (window), "map-selection");
+}
+
 /* The export actions' code: assignments CSV (one row per sample) and a
  * PNG per view into the screenshots folder. */
 static void
@@ -167,6 +192,7 @@ check_exports (BscWindow *window)
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
+  g_autoptr(GHashTable) chunks = NULL;
   BscDataset *data = bsc_worker_get_dataset (_bsc_window_get_worker (window));
 
   g_assert_true (_bsc_window_export_csv (window, csv, &error));
@@ -178,6 +204,9 @@ check_exports (BscWindow *window)
   g_assert_true (_bsc_window_export_pngs (window, dir, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+  chunks = bsc_plot_read_png_text (png, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (g_hash_table_lookup (chunks, "bootsc:config"));
 }
 
 static void
@@ -207,6 +236,8 @@ test_train_epoch (void)
       _bsc_window_show_view (window, i);
       spin (0.4);
       save_screenshot (GTK_WIDGET (window), name);
+      if (i == 2)
+        check_map (window, views[i]);
     }
   check_exports (window);
   close_window (window);
@@ -273,6 +304,29 @@ test_bad_folder (void)
   g_rmdir (dir);
 }
 
+/* A run the engine refuses (a batch larger than the collection) ends in
+ * the window's error bar, with what to do. */
+static void
+test_failed_run (void)
+{
+  BscWindow *window = new_loaded_window ();
+  GSettings *settings = g_settings_new ("io.github.bootsc.Explorer");
+  BscWindowStatus st;
+
+  g_settings_set_uint (settings, "batch-size", 8192);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  g_assert_true (wait_for (window, run_ended, NULL, 60));
+  _bsc_window_get_status (window, &st);
+  g_assert_cmpint (st.last_state, ==, BSC_RUN_FAILED);
+  g_assert_true (st.error_shown);
+  g_assert_nonnull (strstr (_bsc_window_get_error (window), "could not start"));
+  spin (0.3);
+  save_screenshot (GTK_WIDGET (window), "failed-run");
+  g_settings_set_uint (settings, "batch-size", 128);
+  g_object_unref (settings);
+  close_window (window);
+}
+
 static gboolean
 worker_gone (BscWindow *unused,
              gpointer   data)
@@ -306,6 +360,28 @@ test_close_during_training (void)
   g_assert_cmpuint (_bsc_snapshot_get_n_alive (), ==, 0);
   g_settings_reset (settings, "epochs");
   g_object_unref (settings);
+}
+
+/* A long run keeps the drawn curves bounded: 20,000 steps become at most
+ * 4,096 points whose values are bucket means. */
+static void
+test_curves_compaction (void)
+{
+  GtkWidget *view = g_object_ref_sink (g_object_new (BSC_TYPE_CURVES_VIEW, NULL));
+  g_autoptr(BscSnapshot) snap = bsc_snapshot_new ();
+
+  bsc_run_view_reset (BSC_RUN_VIEW (view), NULL);
+  for (guint i = 0; i < 20000; i++)
+    {
+      BscCurvePoint pt = { i + 1, { 1.0, 0.5, 0.5, 0.05, 0.05, 0.01 } };
+
+      g_array_append_val (snap->points, pt);
+    }
+  bsc_run_view_update (BSC_RUN_VIEW (view), snap);
+  g_assert_cmpuint (bsc_curves_view_get_n_points (BSC_CURVES_VIEW (view)), ==, 20000);
+  g_assert_cmpuint (bsc_curves_view_get_n_drawn (BSC_CURVES_VIEW (view)), <=, 4096);
+  g_assert_cmpuint (bsc_curves_view_get_n_drawn (BSC_CURVES_VIEW (view)), >=, 2048);
+  g_object_unref (view);
 }
 
 /* A small labelled folder when the bundled sample is not there. */
@@ -363,9 +439,11 @@ main (int   argc,
   app = bsc_application_new ();
   g_application_register (G_APPLICATION (app), NULL, NULL);
 
+  g_test_add_func ("/app/curves-compaction", test_curves_compaction);
   g_test_add_func ("/app/train-epoch", test_train_epoch);
   g_test_add_func ("/app/pause-step", test_pause_step);
   g_test_add_func ("/app/bad-folder", test_bad_folder);
+  g_test_add_func ("/app/failed-run", test_failed_run);
   g_test_add_func ("/app/close-during-training", test_close_during_training);
   ret = g_test_run ();
 

@@ -218,6 +218,25 @@ test_scatter_pick (void)
     }
 }
 
+/* Points that are not finite are neither drawn nor picked, and do not
+ * spoil the index of the others. */
+static void
+test_scatter_not_finite (void)
+{
+  float xy[] = { NAN, 0, 1, 1, INFINITY, -INFINITY, 2, 2 };
+  g_autoptr (BscScatter) sc = bsc_scatter_new ();
+  BscView view;
+  double px, py;
+
+  bsc_scatter_set_points (sc, xy, 4, NULL);
+  bsc_scatter_fit_view (sc, 100, 100, &view);
+  g_assert_true (isfinite (view.scale) && view.scale > 0);
+  bsc_view_to_pixel (&view, 100, 100, 2, 2, &px, &py);
+  g_assert_cmpint (bsc_scatter_pick (sc, &view, 100, 100, px, py, 3), ==, 3);
+  bsc_view_to_pixel (&view, 100, 100, 1, 1, &px, &py);
+  g_assert_cmpint (bsc_scatter_pick (sc, &view, 100, 100, px, py, 3), ==, 1);
+}
+
 static void
 test_view_zoom (void)
 {
@@ -417,6 +436,7 @@ main (int   argc,
   g_test_add_func ("/plot/heatmap/cells", test_heatmap_cells);
   g_test_add_func ("/plot/scatter/pixels", test_scatter_pixels);
   g_test_add_func ("/plot/scatter/pick", test_scatter_pick);
+  g_test_add_func ("/plot/scatter/not-finite", test_scatter_not_finite);
   g_test_add_func ("/plot/scatter/zoom", test_view_zoom);
   g_test_add_func ("/plot/curves", test_curves);
   g_test_add_func ("/plot/mosaic", test_mosaic);

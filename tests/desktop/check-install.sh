@@ -79,6 +79,27 @@ case "$out" in
   *) echo "bootsc inspect did not report the installed sample"; exit 1 ;;
 esac
 
+export XDG_DATA_DIRS="$prefix/$share:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}"
+
+# The installed explorer starts from the prefix (its schema, GResource UI
+# and the sample found there): under Xvfb its window title names the
+# bundled sample once loaded.
+if [ "$gui" = true ]; then
+  xvfb-run -a -s '-screen 0 1400x900x24' sh -c '
+    "$1" & pid=$!
+    for i in $(seq 60); do
+      sleep 1
+      if xwininfo -root -tree | grep -q "\"sample — BootSC Explorer\""; then
+        echo "the installed explorer shows the sample after ${i} s"
+        kill $pid; exit 0
+      fi
+      kill -0 $pid 2>/dev/null || { echo "bootsc-explorer exited"; exit 1; }
+    done
+    echo "no window showing the sample after 60 s:"
+    xwininfo -root -tree | grep -i bootsc
+    kill $pid; exit 1' sh "$prefix/bin/bootsc-explorer" || exit 1
+fi
+
 # The installed programs find their translations through LOCALEDIR: under
 # LANGUAGE=de their --help shows one of de.po's translations.  (C.UTF-8 is
 # a locale every system has; gettext honours LANGUAGE over it.)
@@ -96,7 +117,6 @@ speaks_german () {
   cat "$work.help"
   return 1
 }
-export XDG_DATA_DIRS="$prefix/$share:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}"
 if [ "$gui" = true ]; then
   speaks_german "$prefix/bin/bootsc-explorer" || exit 1
 fi
