@@ -272,6 +272,12 @@ test_pause_step (void)
   g_assert_cmpint (st.last_state, ==, BSC_RUN_PAUSED);
   save_screenshot (GTK_WIDGET (window), "paused");
 
+  /* Resume (the Pause toggle again): steps go on and stay unpaused. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.pause", NULL);
+  target = paused_at + 3;
+  g_assert_true (wait_for (window, step_reached, &target, 60));
+  g_assert_false (bsc_worker_is_paused (_bsc_window_get_worker (window)));
+
   gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
   g_assert_true (wait_for (window, run_ended, NULL, 60));
   _bsc_window_get_status (window, &st);
