@@ -175,7 +175,7 @@ draw_affinity_cb (cairo_t *cr,
                     &chart->charts->theme, cr, width / 2, height);
   cairo_save (cr);
   cairo_translate (cr, width / 2, 0);
-  bsc_heatmap_draw (chart->target, "Its Sinkhorn target (same order)",
+  bsc_heatmap_draw (chart->target, "Its Sinkhorn target (same order, square-root colour scale)",
                     &chart->charts->theme, cr, width - width / 2, height);
   cairo_restore (cr);
 }
@@ -198,6 +198,7 @@ write_affinity (Charts     *charts,
   bsc_heatmap_set_groups (chart.affinity, probe->clusters);
   bsc_heatmap_set_groups (chart.target, probe->clusters);
   bsc_heatmap_set_colormap (chart.target, BSC_COLORMAP_MAGMA, FALSE);
+  bsc_heatmap_set_gamma (chart.target, 0.5);
   ok = write_chart (charts, dir, "affinity.png", draw_affinity_cb, &chart,
                     1200, 580, error);
   bsc_heatmap_free (chart.affinity);

@@ -24,6 +24,7 @@ struct _BscHeatmap
   guint           *inverse;     /* n_rows, data -> displayed row */
   GArray          *boundaries;  /* of guint: displayed index where a group starts */
   double           vmin, vmax;  /* set range; vmin >= vmax: automatic */
+  double           gamma;
   BscColormap      map;
   gboolean         dark;
   cairo_surface_t *surface;     /* cache, NULL when stale */
@@ -35,6 +36,7 @@ bsc_heatmap_new (void)
   BscHeatmap *self = g_new0 (BscHeatmap, 1);
 
   self->boundaries = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->gamma = 1.0;
   return self;
 }
 
@@ -203,6 +205,24 @@ bsc_heatmap_get_range (const BscHeatmap *self,
 }
 
 void
+bsc_heatmap_set_gamma (BscHeatmap *self,
+                       double      gamma)
+{
+  g_return_if_fail (self != NULL && gamma > 0);
+
+  invalidate (self);
+  self->gamma = gamma;
+}
+
+static double
+color_position (const BscHeatmap *self,
+                double            t)
+{
+  t = CLAMP (t, 0.0, 1.0);
+  return self->gamma == 1.0 ? t : pow (t, self->gamma);
+}
+
+void
 bsc_heatmap_set_colormap (BscHeatmap  *self,
                           BscColormap  map,
                           gboolean     dark)
@@ -224,7 +244,11 @@ value_pixel (const BscHeatmap *self,
 {
   BscColor c;
 
-  bsc_colormap_get (self->map, self->dark, (v - vmin) / (vmax - vmin), &c);
+  if (isnan (v))
+    bsc_colormap_get (self->map, self->dark, NAN, &c);
+  else
+    bsc_colormap_get (self->map, self->dark,
+                      color_position (self, (v - vmin) / (vmax - vmin)), &c);
   return 0xff000000u | ((guint32) lround (c.r * 255) << 16)
          | ((guint32) lround (c.g * 255) << 8) | (guint32) lround (c.b * 255);
 }
@@ -303,7 +327,8 @@ draw_colorbar (BscHeatmap         *self,
     {
       BscColor c;
 
-      bsc_colormap_get (self->map, self->dark, 1 - (i + 0.5) / a->height, &c);
+      bsc_colormap_get (self->map, self->dark,
+                        color_position (self, 1 - (i + 0.5) / a->height), &c);
       bsc_plot_set_color (cr, &c, 1);
       cairo_rectangle (cr, x, a->y + i, w, 1);
       cairo_fill (cr);

@@ -197,6 +197,10 @@ void             bsc_heatmap_set_range     (BscHeatmap   *self,
 void             bsc_heatmap_get_range     (const BscHeatmap *self,
                                             double       *vmin,
                                             double       *vmax);
+/* Colour of v is map (((v - vmin) / (vmax - vmin)) ^ gamma); gamma 0.5
+ * brings out sparse small values (a Sinkhorn target).  Default 1. */
+void             bsc_heatmap_set_gamma     (BscHeatmap   *self,
+                                            double        gamma);
 void             bsc_heatmap_set_colormap  (BscHeatmap   *self,
                                             BscColormap   map,
                                             gboolean      dark);

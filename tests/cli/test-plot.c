@@ -139,6 +139,19 @@ test_heatmap_cells (void)
   g_assert_cmpuint (col, ==, 2);
   g_assert_false (bsc_heatmap_pick (heat, &theme, 300, 240, 1, 1, &row, &col));
   cairo_surface_destroy (surface);
+
+  /* Square-root scale: 0.25 of the range takes the colour of 0.5. */
+  {
+    float quarter[4] = { 0.0f, 0.25f, 0.5f, 1.0f };
+    BscColor c;
+
+    bsc_heatmap_set_data (heat, quarter, 1, 4);
+    bsc_heatmap_set_range (heat, 0, 1);
+    bsc_heatmap_set_gamma (heat, 0.5);
+    bsc_colormap_get (BSC_COLORMAP_VIRIDIS, FALSE, 0.5, &c);
+    g_assert_cmphex (pixel_at (bsc_heatmap_get_surface (heat), 1, 0), ==,
+                     color_rgb (&c));
+  }
 }
 
 /* Three points in distinct colours land on the pixels the view maps
