@@ -749,6 +749,58 @@ test_train_images (void)
   remove_tree (dir);
 }
 
+/* Without INPUT the bundled sample (2,000 images in 10 labelled folders)
+ * is used: one mosaic per cluster and metrics that agree with the
+ * assignments.  Slow (a few seconds): run with -m slow. */
+static void
+test_bundled_sample (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_auto (GStrv) lines = NULL;
+  g_autofree gint32 *labels = g_new (gint32, 2000);
+  g_autofree gint32 *clusters = g_new (gint32, 2000);
+  BscMetrics expect;
+  JsonObject *m;
+  Result r;
+
+  if (!g_test_slow ())
+    {
+      g_test_skip ("trains on the bundled sample; run with -m slow");
+      return;
+    }
+  dir = g_dir_make_tmp ("bsc-cli-sample-XXXXXX", NULL);
+  out = g_build_filename (dir, "run", NULL);
+  r = run_bootsc ("train", "--out", out, "--preset", "tiny", "--epochs", "2",
+                  NULL);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "2000 samples"));
+  result_clear (&r);
+  lines = read_lines (out, "assignments.csv");
+  g_assert_cmpuint (g_strv_length (lines), ==, 2001);
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[i + 1], ",", -1);
+
+      g_assert_cmpuint (g_strv_length (f), ==, 6);
+      clusters[i] = atoi (f[2]);
+      labels[i] = atoi (f[4]);
+    }
+  m = read_json (out, parser);
+  bsc_metrics_compute (labels, clusters, 2000, &expect);
+  g_assert_cmpfloat (json_object_get_double_member (m, "nmi"), ==, expect.nmi);
+  g_assert_cmpint (json_object_get_int_member (m, "clusters"), ==, 10);
+  for (guint k = 0; k < 10; k++)
+    {
+      g_autofree char *name = g_strdup_printf ("mosaic-%02u.png", k);
+
+      check_png (out, name, 2000);
+    }
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -765,5 +817,6 @@ main (int   argc,
   g_test_add_func ("/cli/resume", test_resume);
   g_test_add_func ("/cli/interrupt", test_interrupt);
   g_test_add_func ("/cli/german-locale", test_german_locale);
+  g_test_add_func ("/cli/bundled-sample", test_bundled_sample);
   return g_test_run ();
 }
