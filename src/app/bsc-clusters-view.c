@@ -107,8 +107,8 @@ show_cluster (BscClustersView *self)
   for (gsize i = 0; i < n; i++)
     order[i] = ranked[i].index;
   bsc_sample_grid_set_samples (self->grid, self->thumbs, order, n, e->confidence);
-  title = g_strdup_printf (ngettext ("Cluster %u: %'zu image, most confident first",
-                                     "Cluster %u: %'zu images, most confident first",
+  title = g_strdup_printf (ngettext ("Cluster %u: %'zu sample, most confident first",
+                                     "Cluster %u: %'zu samples, most confident first",
                                      n), self->selected, n);
   gtk_label_set_text (self->cluster_title, title);
 }
@@ -127,8 +127,12 @@ make_row (BscClustersView *self,
   guint major;
   double purity;
 
-  title = g_strdup_printf (ngettext ("Cluster %u · %'zu image",
-                                     "Cluster %u · %'zu images", size), k, size);
+  if (self->data->kind == BSC_SOURCE_FEATURES)
+    title = g_strdup_printf (ngettext ("Cluster %u · %'zu sample",
+                                       "Cluster %u · %'zu samples", size), k, size);
+  else
+    title = g_strdup_printf (ngettext ("Cluster %u · %'zu image",
+                                       "Cluster %u · %'zu images", size), k, size);
   if (cluster_majority (self, table, k, &major, &purity))
     detail = g_strdup_printf (_("mostly %s · purity %.0f %%"),
                               (char *) g_ptr_array_index (self->data->class_names,

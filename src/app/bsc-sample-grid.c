@@ -144,12 +144,22 @@ setup_cb (GtkSignalListItemFactory *factory,
           gpointer                  user_data)
 {
   BscSampleGrid *self = BSC_SAMPLE_GRID (user_data);
+  GtkWidget *cell = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *picture = gtk_picture_new ();
+  GtkWidget *label = gtk_label_new (NULL);
 
+  /* Samples without images (feature vectors) show their name instead. */
   gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
-  gtk_widget_set_size_request (picture, self->cell, self->cell);
-  gtk_widget_add_css_class (picture, "thumb-cell");
-  gtk_list_item_set_child (list_item, picture);
+  gtk_widget_set_size_request (cell, self->cell, self->cell);
+  gtk_widget_set_vexpand (picture, TRUE);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_width_chars (GTK_LABEL (label), 6);
+  gtk_widget_set_vexpand (label, TRUE);
+  gtk_widget_add_css_class (label, "caption");
+  gtk_widget_add_css_class (cell, "thumb-cell");
+  gtk_box_append (GTK_BOX (cell), picture);
+  gtk_box_append (GTK_BOX (cell), label);
+  gtk_list_item_set_child (list_item, cell);
 }
 
 static void
@@ -159,14 +169,18 @@ bind_cb (GtkSignalListItemFactory *factory,
 {
   BscSampleGrid *self = BSC_SAMPLE_GRID (user_data);
   BscSampleItem *item = gtk_list_item_get_item (list_item);
-  GtkWidget *picture = gtk_list_item_get_child (list_item);
+  GtkWidget *cell = gtk_list_item_get_child (list_item);
+  GtkWidget *picture = gtk_widget_get_first_child (cell);
+  GtkWidget *label = gtk_widget_get_last_child (cell);
   BscDataset *data = bsc_thumbs_get_dataset (self->thumbs);
+  GdkTexture *texture = bsc_thumbs_get (self->thumbs, item->index);
   g_autofree char *name = bsc_dataset_dup_name (data, item->index);
   g_autofree char *tip = NULL;
 
-  gtk_picture_set_paintable (GTK_PICTURE (picture),
-                             GDK_PAINTABLE (bsc_thumbs_get (self->thumbs,
-                                                            item->index)));
+  gtk_picture_set_paintable (GTK_PICTURE (picture), GDK_PAINTABLE (texture));
+  gtk_widget_set_visible (picture, texture != NULL);
+  gtk_label_set_text (GTK_LABEL (label), name);
+  gtk_widget_set_visible (label, texture == NULL);
   if (data->labels != NULL && item->confidence >= 0)
     tip = g_strdup_printf (_("%s\nlabel %s · confidence %.2f"), name,
                            (char *) g_ptr_array_index (data->class_names,
@@ -174,7 +188,7 @@ bind_cb (GtkSignalListItemFactory *factory,
                            item->confidence);
   else if (item->confidence >= 0)
     tip = g_strdup_printf (_("%s\nconfidence %.2f"), name, item->confidence);
-  gtk_widget_set_tooltip_text (picture, tip ? tip : name);
+  gtk_widget_set_tooltip_text (cell, tip ? tip : name);
 }
 
 /* GTK 4.8's grid view binds every item when it is given a model while

@@ -18,6 +18,7 @@
 #include <gtk/gtk.h>
 
 #include "bsc-application.h"
+#include "bsc-confusion-view.h"
 #include "bsc-curves-view.h"
 #include "bsc-load.h"
 #include "bsc-plot.h"
@@ -368,6 +369,44 @@ test_close_during_training (void)
   g_object_unref (settings);
 }
 
+/* Feature vectors without labels: every view but the confusion matrix
+ * (which needs labels) gets data. */
+static void
+test_features (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bsc-feat-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "points.csv", NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (csv);
+  BscWindow *window = new_window ();
+  guint n_views = 0;
+  BscRunView **views;
+  BscWindowStatus st;
+
+  for (guint i = 0; i < 600; i++)
+    for (guint j = 0; j < 8; j++)
+      g_string_append_printf (text, "%.3f%c", (i % 3 == j % 3 ? 1.0 : 0.0)
+                              + g_test_rand_double_range (-0.2, 0.2),
+                              j == 7 ? '\n' : ',');
+  g_assert_true (g_file_set_contents (csv, text->str, -1, NULL));
+  bsc_window_open_file (window, file, FALSE);
+  g_assert_true (wait_for (window, loaded, NULL, 30));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  g_assert_true (wait_for (window, run_ended, NULL, 60));
+  _bsc_window_get_status (window, &st);
+  g_assert_cmpint (st.last_state, ==, BSC_RUN_FINISHED);
+  views = _bsc_window_get_views (window, &n_views);
+  for (guint i = 0; i < n_views; i++)
+    if (!BSC_IS_CONFUSION_VIEW (views[i]))
+      g_assert_cmpuint (bsc_run_view_get_n_updates (views[i]), >, 0);
+  _bsc_window_show_view (window, 3);
+  spin (0.4);
+  save_screenshot (GTK_WIDGET (window), "features-clusters");
+  close_window (window);
+  g_remove (csv);
+  g_rmdir (dir);
+}
+
 /* A long run keeps the drawn curves bounded: 20,000 steps become at most
  * 4,096 points whose values are bucket means. */
 static void
@@ -449,6 +488,7 @@ main (int   argc,
   g_test_add_func ("/app/train-epoch", test_train_epoch);
   g_test_add_func ("/app/pause-step", test_pause_step);
   g_test_add_func ("/app/bad-folder", test_bad_folder);
+  g_test_add_func ("/app/features", test_features);
   g_test_add_func ("/app/failed-run", test_failed_run);
   g_test_add_func ("/app/close-during-training", test_close_during_training);
   ret = g_test_run ();
