@@ -141,8 +141,9 @@ typedef struct
   float        *s5;
   double       *d1;      /* cols: per-column double scratch */
   double       *d2;
-  gsize         rows;
+  gsize         rows;      /* per group */
   gsize         cols;
+  guint         groups;
   double        eps;
   double        momentum;
   gboolean      relu;
@@ -229,6 +230,41 @@ bn_train_range (gsize    c0,
   bn_apply_cols (j->h, j->a, j->s1, j->s2, rows, cols, c0, c1, j->relu);
 }
 
+/* The job of group g: its rows of a, h, g and its statistics. */
+static BnJob
+bn_group (const BnJob *j,
+          guint        g)
+{
+  BnJob jg = *j;
+  gsize off = g * j->rows * j->cols;
+
+  jg.a = j->a + off;
+  jg.h = j->h ? j->h + off : NULL;
+  jg.g = j->g ? j->g + off : NULL;
+  jg.hmask = j->hmask ? j->hmask + off : NULL;
+  jg.mean = j->mean + g * j->cols;
+  jg.invstd = j->invstd + g * j->cols;
+  return jg;
+}
+
+/* Columns [c0, c1) of every group in turn (view 0 first), so one parallel
+ * dispatch serves all groups and the running statistics see the groups in
+ * order. */
+static void
+bn_train_groups (gsize    c0,
+                 gsize    c1,
+                 gpointer data)
+{
+  BnJob *j = data;
+
+  for (guint g = 0; g < j->groups; g++)
+    {
+      BnJob jg = bn_group (j, g);
+
+      bn_train_range (c0, c1, &jg);
+    }
+}
+
 static void
 bn_job_alloc (BnJob *j,
               gsize  cols)
@@ -249,9 +285,11 @@ bn_job_free (BnJob *j)
   g_free (j->d1);
 }
 
-/* a, h rows x cols.  Batch mean_c, biased var_c, invstd_c = 1/sqrt (var_c
- * + eps); h = (a - mean) invstd gamma + beta (ReLU'd if relu); running
- * rm = (1-m) rm + m mean, rv = (1-m) rv + m var rows/(rows-1) if rm. */
+/* a, h (groups x rows) x cols; each group normalised on its own.  Batch
+ * mean_c, biased var_c, invstd_c = 1/sqrt (var_c + eps) into mean, invstd
+ * (groups x cols); h = (a - mean) invstd gamma + beta (ReLU'd if relu);
+ * running rm = (1-m) rm + m mean, rv = (1-m) rv + m var rows/(rows-1)
+ * per group in order, if rm. */
 void
 bsc_bn_forward_train (float        *h,
                       double       *mean,
@@ -260,6 +298,7 @@ bsc_bn_forward_train (float        *h,
                       const float  *gamma,
                       const float  *beta,
                       gsize         rows,
+                      guint         groups,
                       gsize         cols,
                       gboolean      relu,
                       float        *rm,
@@ -268,10 +307,11 @@ bsc_bn_forward_train (float        *h,
 {
   BnJob j = { .h = h, .a = a, .mean = mean, .invstd = invstd, .gamma = gamma,
               .beta = beta, .rm = rm, .rv = rv, .rows = rows, .cols = cols,
-              .eps = BSC_BN_EPS, .momentum = momentum, .relu = relu };
+              .groups = groups, .eps = BSC_BN_EPS, .momentum = momentum,
+              .relu = relu };
 
   bn_job_alloc (&j, cols);
-  _bsc_parallel_for (cols, BN_ALIGN, BN_MIN_WORK, bn_train_range, &j);
+  _bsc_parallel_for (cols, BN_ALIGN, BN_MIN_WORK, bn_train_groups, &j);
   bn_job_free (&j);
 }
 
@@ -422,9 +462,25 @@ bn_backward_range (gsize    c0,
   bn_back_apply (j, c0, c1);
 }
 
-/* g rows x cols: dL/dh in, dL/da out.  With g' = g [h > 0] (if h, the
- * ReLU output, is given), xhat = (a - mean) invstd, n = rows:
- *   dgamma += sum_r g' xhat, dbeta += sum_r g',
+static void
+bn_backward_groups (gsize    c0,
+                    gsize    c1,
+                    gpointer data)
+{
+  BnJob *j = data;
+
+  for (guint g = 0; g < j->groups; g++)
+    {
+      BnJob jg = bn_group (j, g);
+
+      bn_backward_range (c0, c1, &jg);
+    }
+}
+
+/* g (groups x rows) x cols: dL/dh in, dL/da out, per group.  With g' = g
+ * [h > 0] (if h, the ReLU output, is given), xhat = (a - mean) invstd,
+ * n = rows:
+ *   dgamma += sum_r g' xhat, dbeta += sum_r g' (groups in order),
  *   da = gamma invstd (g' - sum g'/n - xhat sum (g' xhat)/n). */
 void
 bsc_bn_backward (float        *g,
@@ -436,14 +492,15 @@ bsc_bn_backward (float        *g,
                  const double *invstd,
                  const float  *gamma,
                  gsize         rows,
+                 guint         groups,
                  gsize         cols)
 {
   BnJob j = { .g = g, .dgamma = dgamma, .dbeta = dbeta, .hmask = h, .a = a,
               .mean = (double *) mean, .invstd = (double *) invstd,
-              .gamma = gamma, .rows = rows, .cols = cols };
+              .gamma = gamma, .rows = rows, .cols = cols, .groups = groups };
 
   bn_job_alloc (&j, cols);
-  _bsc_parallel_for (cols, BN_ALIGN, BN_MIN_WORK, bn_backward_range, &j);
+  _bsc_parallel_for (cols, BN_ALIGN, BN_MIN_WORK, bn_backward_groups, &j);
   bn_job_free (&j);
 }
 

@@ -43,10 +43,12 @@ void   bsc_colsum_add      (float       *acc,
 
 #define BSC_BN_EPS 1e-5
 
-/* Train-mode BatchNorm over one batch a (rows x cols): batch mean and
- * 1/sqrt (biased var + eps) into mean, invstd (cols, double); h = (a -
- * mean) invstd gamma + beta, then max (h, 0) if relu; when rm is not NULL
- * the running statistics move by momentum (variance unbiased). */
+/* Train-mode BatchNorm over `groups` stacked batches of `rows` rows (a, h
+ * (groups rows) x cols), each with its own statistics: batch mean and
+ * 1/sqrt (biased var + eps) into mean, invstd (groups x cols, double);
+ * h = (a - mean) invstd gamma + beta, then max (h, 0) if relu; when rm is
+ * not NULL the running statistics move by momentum (variance unbiased),
+ * group 0 first. */
 void   bsc_bn_forward_train (float        *h,
                              double       *mean,
                              double       *invstd,
@@ -54,6 +56,7 @@ void   bsc_bn_forward_train (float        *h,
                              const float  *gamma,
                              const float  *beta,
                              gsize         rows,
+                             guint         groups,
                              gsize         cols,
                              gboolean      relu,
                              float        *rm,
@@ -69,9 +72,10 @@ void   bsc_bn_forward_eval  (float       *h,
                              gsize        rows,
                              gsize        cols,
                              gboolean     relu);
-/* Train-mode BN (+ReLU) backward.  g (rows x cols) holds dL/dh on entry
- * and dL/da on return; h is the forward output (ReLU mask) or NULL when
- * there was no ReLU.  dgamma += sum g xhat, dbeta += sum g. */
+/* Train-mode BN (+ReLU) backward over the same groups.  g ((groups rows)
+ * x cols) holds dL/dh on entry and dL/da on return; h is the forward
+ * output (ReLU mask) or NULL when there was no ReLU.  dgamma += sum g
+ * xhat, dbeta += sum g. */
 void   bsc_bn_backward     (float        *g,
                             float        *dgamma,
                             float        *dbeta,
@@ -81,6 +85,7 @@ void   bsc_bn_backward     (float        *g,
                             const double *invstd,
                             const float  *gamma,
                             gsize         rows,
+                            guint         groups,
                             gsize         cols);
 
 /* z_i = o_i / max (|o_i|, 1e-12); norms (rows) gets max (|o_i|, 1e-12). */

@@ -139,19 +139,13 @@ block_forward (BscMlpStage  *self,
                            st->values[b->rv], rows, out, relu);
       return;
     }
-  for (guint g = 0; g < groups; g++)
-    {
-      gsize off = g * n * out;
-      gboolean train = mode == BSC_STAGE_TRAIN;
-
-      bsc_bn_forward_train (b->h + off, b->mean + g * out, b->invstd + g * out,
-                            b->a + off, st->values[b->gamma],
-                            st->values[b->beta], n, out, relu,
-                            train ? st->values[b->rm] : NULL,
-                            train ? st->values[b->rv] : NULL, BN_MOMENTUM);
-      if (train)
-        st->values[b->nbt][0] += 1.0f;
-    }
+  bsc_bn_forward_train (b->h, b->mean, b->invstd, b->a, st->values[b->gamma],
+                        st->values[b->beta], n, groups, out, relu,
+                        mode == BSC_STAGE_TRAIN ? st->values[b->rm] : NULL,
+                        mode == BSC_STAGE_TRAIN ? st->values[b->rv] : NULL,
+                        BN_MOMENTUM);
+  if (mode == BSC_STAGE_TRAIN)
+    st->values[b->nbt][0] += (float) groups;
 }
 
 static const float *
@@ -192,15 +186,9 @@ block_backward (BscMlpStage *self,
   const float *x = i > 0 ? self->blocks[i - 1].h : self->x;
   float *db = b->b == G_MAXUINT ? NULL : st->grads[b->b];
 
-  for (guint k = 0; k < groups; k++)
-    {
-      gsize off = k * n * out;
-
-      bsc_bn_backward (g + off, st->grads[b->gamma], st->grads[b->beta],
-                       relu ? b->h + off : NULL, b->a + off,
-                       b->mean + k * out, b->invstd + k * out,
-                       st->values[b->gamma], n, out);
-    }
+  bsc_bn_backward (g, st->grads[b->gamma], st->grads[b->beta],
+                   relu ? b->h : NULL, b->a, b->mean, b->invstd,
+                   st->values[b->gamma], n, groups, out);
   bsc_linear_backward (dx, st->grads[b->w], db, g, x, st->values[b->w], rows,
                        in, out);
 }

@@ -242,8 +242,8 @@ bn_case (gboolean relu,
 
   for (gsize j = 0; j < cols; j++)
     rv[j] = 1.0f;
-  bsc_bn_forward_train (h, mean, invstd, a, gamma, beta, rows, cols, relu, rm,
-                        rv, 0.1);
+  bsc_bn_forward_train (h, mean, invstd, a, gamma, beta, rows, 1, cols, relu,
+                        rm, rv, 0.1);
   bn_naive (&c, hn, mn, vn);
   for (gsize i = 0; i < n; i++)
     g_assert_cmpfloat_with_epsilon (h[i], hn[i], 1e-5);
@@ -255,7 +255,7 @@ bn_case (gboolean relu,
     }
 
   bsc_bn_backward (g, dgamma, dbeta, relu ? h : NULL, a, mean, invstd, gamma,
-                   rows, cols);
+                   rows, 1, cols);
   ga = finite_diff (c.a, n, bn_loss, &c);
   gg = finite_diff (c.gamma, cols, bn_loss, &c);
   gb = finite_diff (c.beta, cols, bn_loss, &c);
