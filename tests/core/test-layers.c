@@ -280,6 +280,42 @@ bn_case (gboolean relu,
   g_free (c.r);
 }
 
+/* Two stacked groups give each group's single-group result, running
+ * statistics updated group 0 first, parameter gradients summed. */
+static void
+test_batchnorm_groups (void)
+{
+  gsize rows = 5, cols = 40, n = rows * cols;
+  g_autofree float *a = rand_floats (2 * n, 2);
+  g_autofree float *gamma = rand_floats (cols, 1);
+  g_autofree float *beta = rand_floats (cols, 1);
+  g_autofree float *r = rand_floats (2 * n, 1);
+  g_autofree float *h2 = g_new (float, 2 * n), *h1 = g_new (float, 2 * n);
+  g_autofree float *g2 = g_memdup2 (r, 2 * n * sizeof (float));
+  g_autofree float *g1 = g_memdup2 (r, 2 * n * sizeof (float));
+  g_autofree float *dg2 = g_new0 (float, 2 * cols), *dg1 = g_new0 (float, 2 * cols);
+  g_autofree float *rm2 = g_new0 (float, cols), *rv2 = g_new0 (float, cols);
+  g_autofree float *rm1 = g_new0 (float, cols), *rv1 = g_new0 (float, cols);
+  g_autofree double *m2 = g_new (double, 2 * cols), *i2 = g_new (double, 2 * cols);
+  g_autofree double *m1 = g_new (double, 2 * cols), *i1 = g_new (double, 2 * cols);
+
+  bsc_bn_forward_train (h2, m2, i2, a, gamma, beta, rows, 2, cols, TRUE, rm2,
+                        rv2, 0.1);
+  for (guint k = 0; k < 2; k++)
+    bsc_bn_forward_train (h1 + k * n, m1 + k * cols, i1 + k * cols, a + k * n,
+                          gamma, beta, rows, 1, cols, TRUE, rm1, rv1, 0.1);
+  g_assert_cmpmem (h2, 2 * n * 4, h1, 2 * n * 4);
+  g_assert_cmpmem (rm2, cols * 4, rm1, cols * 4);
+  g_assert_cmpmem (rv2, cols * 4, rv1, cols * 4);
+
+  bsc_bn_backward (g2, dg2, dg2 + cols, h2, a, m2, i2, gamma, rows, 2, cols);
+  for (guint k = 0; k < 2; k++)
+    bsc_bn_backward (g1 + k * n, dg1, dg1 + cols, h1 + k * n, a + k * n,
+                     m1 + k * cols, i1 + k * cols, gamma, rows, 1, cols);
+  g_assert_cmpmem (g2, 2 * n * 4, g1, 2 * n * 4);
+  g_assert_cmpmem (dg2, 2 * cols * 4, dg1, 2 * cols * 4);
+}
+
 static void
 test_batchnorm (void)
 {
@@ -509,6 +545,7 @@ main (int   argc,
   bsc_rng_init (&rng, 42);
   g_test_add_func ("/layers/linear", test_linear);
   g_test_add_func ("/layers/batchnorm", test_batchnorm);
+  g_test_add_func ("/layers/batchnorm-groups", test_batchnorm_groups);
   g_test_add_func ("/layers/rownorm", test_rownorm);
   g_test_add_func ("/layers/affinity", test_affinity);
   g_test_add_func ("/layers/soft-ce", test_soft_ce);
