@@ -74,6 +74,9 @@ struct _BscWindow
 
 G_DEFINE_FINAL_TYPE (BscWindow, bsc_window, GTK_TYPE_APPLICATION_WINDOW)
 
+typedef void (*ChosenFunc) (BscWindow *self,
+                            GFile     *file);
+
 static void update_actions (BscWindow *self);
 static void start_run      (BscWindow *self,
                             gboolean   paused);
@@ -723,22 +726,18 @@ stop_action (GtkWidget  *widget,
     bsc_worker_stop (self->worker);
 }
 
+static void choose_target (BscWindow            *self,
+                           const char           *title,
+                           GtkFileChooserAction  action,
+                           const char           *accept,
+                           const char           *save_name,
+                           ChosenFunc            func);
+
 static void
-open_response_cb (GtkNativeDialog *dialog,
-                  int              response,
-                  gpointer         user_data)
+open_chosen (BscWindow *self,
+             GFile     *file)
 {
-  BscWindow *self = BSC_WINDOW (user_data);
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      if (file != NULL)
-        bsc_window_open_file (self, file, FALSE);
-    }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
+  bsc_window_open_file (self, file, FALSE);
 }
 
 static void
@@ -746,37 +745,11 @@ open_action (GtkWidget  *widget,
              const char *name,
              GVariant   *param)
 {
-  BscWindow *self = BSC_WINDOW (widget);
-  GtkFileChooserNative *chooser;
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-  g_autofree char *last = g_settings_get_string (self->settings, "last-folder");
-
   /* Folders are what most people open; feature and IDX files have their
    * own chooser (win.open-file). */
-  chooser = gtk_file_chooser_native_new (_("Open a Collection"),
-                                         GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                         _("_Open"), _("_Cancel"));
-  if (last[0] != '\0')
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (last);
-      g_autoptr(GFile) parent = g_file_get_parent (file);
-
-      if (parent != NULL)
-        gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser),
-                                             parent, NULL);
-    }
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect (chooser, "response", G_CALLBACK (open_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-
-static void
-open_file_response_cb (GtkNativeDialog *dialog,
-                       int              response,
-                       gpointer         user_data)
-{
-  open_response_cb (dialog, response, user_data);
+  choose_target (BSC_WINDOW (widget), _("Open a Collection"),
+                 GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Open"), NULL,
+                 open_chosen);
 }
 
 static void
@@ -784,16 +757,8 @@ open_file_action (GtkWidget  *widget,
                   const char *name,
                   GVariant   *param)
 {
-  BscWindow *self = BSC_WINDOW (widget);
-  GtkFileChooserNative *chooser;
-
-  chooser = gtk_file_chooser_native_new (_("Open a Feature File"),
-                                         GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN,
-                                         _("_Open"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect (chooser, "response", G_CALLBACK (open_file_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  choose_target (BSC_WINDOW (widget), _("Open a Feature File"),
+                 GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), NULL, open_chosen);
 }
 
 static void
@@ -1051,16 +1016,13 @@ bsc_window_new (BscApplication *app)
 
 /* ---- exports --------------------------------------------------------- */
 
-typedef void (*FolderFunc) (BscWindow *self,
-                            GFile     *folder);
-
 static void
 choose_response_cb (GtkNativeDialog *dialog,
                     int              response,
                     gpointer         user_data)
 {
   BscWindow *self = BSC_WINDOW (user_data);
-  FolderFunc func = g_object_get_data (G_OBJECT (dialog), "bsc-func");
+  ChosenFunc func = g_object_get_data (G_OBJECT (dialog), "bsc-func");
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
@@ -1073,22 +1035,32 @@ choose_response_cb (GtkNativeDialog *dialog,
   g_object_unref (dialog);
 }
 
-/* Asks for a folder (or, with save_name, a file to save) and calls func. */
+/* Asks for a file or folder, starting beside the last collection, and
+ * hands it to func. */
 static void
-choose_target (BscWindow  *self,
-               const char *title,
-               const char *save_name,
-               FolderFunc  func)
+choose_target (BscWindow            *self,
+               const char           *title,
+               GtkFileChooserAction  action,
+               const char           *accept,
+               const char           *save_name,
+               ChosenFunc            func)
 {
+  g_autofree char *last = g_settings_get_string (self->settings, "last-folder");
   GtkFileChooserNative *chooser;
 
-  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self),
-                                         save_name ? GTK_FILE_CHOOSER_ACTION_SAVE
-                                         : GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                         save_name ? _("_Save") : _("_Choose"),
-                                         _("_Cancel"));
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action,
+                                         accept, _("_Cancel"));
   if (save_name != NULL)
     gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), save_name);
+  if (last[0] != '\0')
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (last);
+      g_autoptr(GFile) parent = g_file_get_parent (file);
+
+      if (parent != NULL)
+        gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser),
+                                             parent, NULL);
+    }
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_object_set_data (G_OBJECT (chooser), "bsc-func", func);
   g_signal_connect (chooser, "response", G_CALLBACK (choose_response_cb), self);
@@ -1204,7 +1176,8 @@ export_png_activate (GSimpleAction *action,
                      GVariant      *param,
                      gpointer       user_data)
 {
-  choose_target (BSC_WINDOW (user_data), _("Save Every View as PNG"), NULL,
+  choose_target (BSC_WINDOW (user_data), _("Save Every View as PNG"),
+                 GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Choose"), NULL,
                  export_pngs_to);
 }
 
@@ -1262,7 +1235,8 @@ export_csv_activate (GSimpleAction *action,
                      gpointer       user_data)
 {
   choose_target (BSC_WINDOW (user_data), _("Save the Assignments"),
-                 "assignments.csv", export_csv_to);
+                 GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), "assignments.csv",
+                 export_csv_to);
 }
 
 typedef struct
@@ -1341,7 +1315,8 @@ export_folders_activate (GSimpleAction *action,
                          gpointer       user_data)
 {
   choose_target (BSC_WINDOW (user_data),
-                 _("Choose Where to Create One Folder per Cluster"), NULL,
+                 _("Choose Where to Create One Folder per Cluster"),
+                 GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Choose"), NULL,
                  export_folders_to);
 }
 
