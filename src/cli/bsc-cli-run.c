@@ -113,11 +113,16 @@ bsc_cli_load (const char           *input,
   if (progress.tty)
     fputs ("\r\033[K", stdout);
   if (data && !quiet)
-    printf ("Loaded %s: %" G_GSIZE_FORMAT " samples of %" G_GSIZE_FORMAT
-            " values%s%s\n", input, data->n_samples, data->dim,
-            data->labels ? ", with labels" : "",
-            data->skipped->len ? " (some files skipped, see bootsc inspect)"
-                               : "");
+    {
+      g_autofree char *name = g_filename_display_name (input);
+
+      printf (_("Loaded %s: %" G_GSIZE_FORMAT " samples of %" G_GSIZE_FORMAT
+                " values%s\n"), name, data->n_samples, data->dim,
+              data->labels ? _(", with labels") : "");
+      if (data->skipped->len > 0)
+        printf (_("Skipped %u files that could not be used (bootsc inspect "
+                  "lists them with the reason)\n"), data->skipped->len);
+    }
   return data;
 }
 

@@ -153,8 +153,36 @@ typedef struct
   char   *dir;
   char   *features;
   char   *labels;
+  char   *csv;
   gint32  truth[N_BLOBS];
 } Blobs;
+
+/* The same samples as CSV with a header and a text label column. */
+static void
+write_csv (Blobs       *b,
+           const float *x)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  b->csv = g_build_filename (b->dir, "blobs.csv", NULL);
+  for (int d = 0; d < DIM; d++)
+    g_string_append_printf (text, "f%d,", d);
+  g_string_append (text, "kind\n");
+  for (gsize i = 0; i < N_BLOBS; i++)
+    {
+      for (int d = 0; d < DIM; d++)
+        {
+          char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+          g_string_append (text, g_ascii_dtostr (buf, sizeof buf,
+                                                 x[i * DIM + d]));
+          g_string_append_c (text, ',');
+        }
+      g_string_append_printf (text, "%s\n", (const char *[]) { "ant", "bee",
+                                                               "cow" }[i % 3]);
+    }
+  g_assert_true (g_file_set_contents (b->csv, text->str, text->len, NULL));
+}
 
 static void
 blobs_make (Blobs *b)
@@ -180,6 +208,7 @@ blobs_make (Blobs *b)
                          + 0.5 * sqrt (-2 * log (g_rand_double_range (rand, 1e-9, 1)))
                            * cos (2 * G_PI * g_rand_double (rand));
     }
+  write_csv (b, x);
   g_assert_true (bsc_npy_write_float (b->features, x, 2, shape, &error));
   g_assert_true (bsc_npy_write_int (b->labels, b->truth, 1, shape, &error));
   g_assert_no_error (error);
@@ -217,6 +246,7 @@ blobs_clear (Blobs *b)
   g_free (b->dir);
   g_free (b->features);
   g_free (b->labels);
+  g_free (b->csv);
 }
 
 static Result
@@ -539,6 +569,37 @@ test_interrupt (void)
   blobs_clear (&b);
 }
 
+/* A CSV matrix with its labels in a named text column. */
+static void
+test_train_csv (void)
+{
+  Blobs b;
+  g_autofree char *out = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_auto (GStrv) lines = NULL;
+  JsonObject *m;
+  Result r;
+
+  blobs_make (&b);
+  out = g_build_filename (b.dir, "run", NULL);
+  r = run_bootsc ("train", b.csv, "--label-column", "kind", "--out", out,
+                  "--preset", "tiny", "--batch-size", "128", "--epochs", "1",
+                  "--quiet", NULL);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_cmpstr (r.out, ==, "");
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  m = read_json (out, parser);
+  g_assert_true (json_object_has_member (m, "ari"));
+  g_assert_cmpint (json_object_get_int_member (
+                     json_object_get_object_member (m, "config"),
+                     "input_dim"), ==, DIM);
+  lines = read_lines (out, "assignments.csv");
+  g_assert_true (g_str_has_suffix (lines[1], ",ant"));
+  g_assert_true (g_str_has_suffix (lines[2], ",bee"));
+  blobs_clear (&b);
+}
+
 /* ---- a German locale ----------------------------------------------- */
 
 /* Builds de_DE.UTF-8 (decimal comma) under dir with localedef; returns
@@ -813,6 +874,7 @@ main (int   argc,
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/help-version", test_help_version);
   g_test_add_func ("/cli/train-blobs", test_train_blobs);
+  g_test_add_func ("/cli/train-csv", test_train_csv);
   g_test_add_func ("/cli/train-images", test_train_images);
   g_test_add_func ("/cli/resume", test_resume);
   g_test_add_func ("/cli/interrupt", test_interrupt);
