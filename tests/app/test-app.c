@@ -407,6 +407,33 @@ test_features (void)
   g_rmdir (dir);
 }
 
+/* Ctrl+O shows a folder chooser (GTK's own under Xvfb); closing it
+ * changes nothing. */
+static void
+test_open_dialog (void)
+{
+  BscWindow *window = new_window ();
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWindow *dialog = NULL;
+  guint before = g_list_model_get_n_items (toplevels);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.open", NULL);
+  spin (0.5);
+  g_assert_cmpuint (g_list_model_get_n_items (toplevels), ==, before + 1);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER (w))
+        dialog = w;
+    }
+  g_assert_nonnull (dialog);
+  save_screenshot (GTK_WIDGET (dialog), "open-dialog");
+  gtk_window_close (dialog);
+  spin (0.3);
+  close_window (window);
+}
+
 /* A long run keeps the drawn curves bounded: 20,000 steps become at most
  * 4,096 points whose values are bucket means. */
 static void
@@ -488,6 +515,7 @@ main (int   argc,
   g_test_add_func ("/app/train-epoch", test_train_epoch);
   g_test_add_func ("/app/pause-step", test_pause_step);
   g_test_add_func ("/app/bad-folder", test_bad_folder);
+  g_test_add_func ("/app/open-dialog", test_open_dialog);
   g_test_add_func ("/app/features", test_features);
   g_test_add_func ("/app/failed-run", test_failed_run);
   g_test_add_func ("/app/close-during-training", test_close_during_training);
