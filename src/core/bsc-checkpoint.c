@@ -461,13 +461,15 @@ bsc_checkpoint_read_config (const char  *path,
   return ok;
 }
 
-/* The bytes of tensor name, checked: dtype, element count, offsets. */
-static const guint8 *
-tensor_bytes (Checkpoint  *c,
-              const char  *name,
-              const char  *dtype,
-              gsize        n_values,
-              GError     **error)
+/* The bytes of tensor name into *bytes, checked: dtype, element count,
+ * offsets inside the file. */
+static gboolean
+tensor_bytes (Checkpoint    *c,
+              const char    *name,
+              const char    *dtype,
+              gsize          n_values,
+              const guint8 **bytes,
+              GError       **error)
 {
   JsonNode *node = json_object_get_member (c->header, name);
   JsonObject *t;
@@ -476,29 +478,28 @@ tensor_bytes (Checkpoint  *c,
   gint64 start, end;
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return fail (error, c->path, "tensor %s is missing", name), NULL;
+    return fail (error, c->path, "tensor %s is missing", name);
   t = json_node_get_object (node);
   if (g_strcmp0 (json_object_get_string_member_with_default (t, "dtype", ""),
                  dtype) != 0)
-    return fail (error, c->path, "tensor %s is not %s", name, dtype), NULL;
+    return fail (error, c->path, "tensor %s is not %s", name, dtype);
   shape = json_object_get_array_member (t, "shape");
   off = json_object_get_array_member (t, "data_offsets");
   if (shape == NULL || off == NULL || json_array_get_length (off) != 2)
-    return fail (error, c->path, "tensor %s has no shape or offsets", name),
-           NULL;
+    return fail (error, c->path, "tensor %s has no shape or offsets", name);
   for (guint i = 0; i < json_array_get_length (shape); i++)
     count *= (gsize) MAX (json_array_get_int_element (shape, i), 0);
   if (count != n_values)
     return fail (error, c->path, "tensor %s has %" G_GSIZE_FORMAT " values "
                  "where %" G_GSIZE_FORMAT " are expected (the widths or the "
-                 "dataset differ)", name, count, n_values), NULL;
+                 "dataset differ)", name, count, n_values);
   start = json_array_get_int_element (off, 0);
   end = json_array_get_int_element (off, 1);
   if (start < 0 || end - start != (gint64) (4 * n_values)
       || (guint64) end > c->data_size)
-    return fail (error, c->path, "tensor %s lies outside the file", name),
-           NULL;
-  return c->data + start;
+    return fail (error, c->path, "tensor %s lies outside the file", name);
+  *bytes = c->data + start;
+  return TRUE;
 }
 
 static gboolean
@@ -512,9 +513,9 @@ load_model_tensors (Checkpoint  *c,
     {
       gsize n;
       float *t = bsc_model_tensor (model, names[i], &n);
-      const guint8 *src = tensor_bytes (c, names[i], "F32", n, error);
+      const guint8 *src;
 
-      if (src == NULL)
+      if (!tensor_bytes (c, names[i], "F32", n, &src, error))
         return FALSE;
       memcpy (t, src, 4 * n);
     }
@@ -530,9 +531,9 @@ load_indices (Checkpoint  *c,
               gsize       *out,
               GError     **error)
 {
-  const guint8 *src = tensor_bytes (c, name, "I32", n, error);
+  const guint8 *src;
 
-  if (src == NULL)
+  if (!tensor_bytes (c, name, "I32", n, &src, error))
     return FALSE;
   for (gsize i = 0; i < n; i++)
     {
