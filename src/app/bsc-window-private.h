@@ -46,4 +46,7 @@ gboolean    _bsc_window_export_csv  (BscWindow      *self,
                                      const char     *path,
                                      GError        **error);
 
+/* Opens the collection's details window (the Details button). */
+void        _bsc_window_show_details (BscWindow     *self);
+
 G_END_DECLS

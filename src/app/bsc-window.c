@@ -50,6 +50,7 @@ struct _BscWindow
   GtkLabel         *skipped_label;
   GtkButton        *skipped_button;
   GtkLabel         *data_label;
+  GtkButton        *details_button;
   BscParams        *params;
   GtkStack         *view_stack;
   BscCurvesView    *curves_view;
@@ -123,37 +124,34 @@ set_status (BscWindow  *self,
   gtk_label_set_text (self->status_label, text);
 }
 
-/* ---- the skipped files list ------------------------------------------ */
+/* ---- the collection's details ---------------------------------------- */
 
+/* What `bootsc inspect` prints: samples, dimensions, labels and their
+ * counts, and every skipped file with its reason. */
 static void
-show_skipped_cb (BscWindow *self)
+show_details_cb (BscWindow *self)
 {
-  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *text = NULL;
   GtkWidget *dialog, *scrolled, *view;
 
   if (self->data == NULL)
     return;
-  for (guint i = 0; i < self->data->skipped->len; i++)
-    {
-      BscSkipped *s = g_ptr_array_index (self->data->skipped, i);
-      g_autofree char *name = g_filename_display_name (s->path);
-
-      g_string_append_printf (text, "%s\n    %s\n", name, s->reason);
-    }
+  text = bsc_dataset_describe (self->data);
   view = gtk_text_view_new ();
   gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
   gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (view), FALSE);
   gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 12);
   gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 12);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
-                            text->str, -1);
+                            text, -1);
   scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
   dialog = gtk_window_new ();
-  gtk_window_set_title (GTK_WINDOW (dialog), _("Skipped Files"));
+  gtk_window_set_title (GTK_WINDOW (dialog), _("About This Collection"));
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
   gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
-  gtk_window_set_default_size (GTK_WINDOW (dialog), 700, 400);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 700, 460);
   gtk_window_set_child (GTK_WINDOW (dialog), scrolled);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -298,6 +296,7 @@ set_data (BscWindow  *self,
   g_clear_pointer (&self->data, bsc_dataset_unref);
   self->data = data;
   describe_data (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->details_button), TRUE);
   show_skipped (self);
   reset_views (self);
   title = g_strdup_printf (_("%s — BootSC Explorer"), name);
@@ -894,6 +893,7 @@ bsc_window_class_init (BscWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BscWindow, skipped_label);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, skipped_button);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, data_label);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, details_button);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, params);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, curves_view);
@@ -903,6 +903,7 @@ bsc_window_class_init (BscWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
   gtk_widget_class_bind_template_callback (widget_class, skipped_bar_response_cb);
   gtk_widget_class_bind_template_callback (widget_class, cancel_load_cb);
+  gtk_widget_class_bind_template_callback (widget_class, show_details_cb);
   gtk_widget_class_bind_template_callback (widget_class, lr_scale_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
@@ -1006,7 +1007,7 @@ bsc_window_init (BscWindow *self)
   pause = g_action_map_lookup_action (G_ACTION_MAP (self), "pause");
   g_signal_connect (pause, "change-state", G_CALLBACK (pause_change_state), self);
   g_signal_connect_swapped (self->skipped_button, "clicked",
-                            G_CALLBACK (show_skipped_cb), self);
+                            G_CALLBACK (show_details_cb), self);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
@@ -1387,4 +1388,12 @@ _bsc_window_show_view (BscWindow *self,
 
   if (index < self->n_views)
     gtk_stack_set_visible_child (self->view_stack, GTK_WIDGET (self->views[index]));
+}
+
+void
+_bsc_window_show_details (BscWindow *self)
+{
+  g_return_if_fail (BSC_IS_WINDOW (self));
+
+  show_details_cb (self);
 }

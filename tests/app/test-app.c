@@ -182,6 +182,27 @@ check_map (BscWindow *window,
   save_screenshot (GTK_WIDGET (window), "map-selection");
 }
 
+/* The Details window shows what `bootsc inspect` prints. */
+static void
+check_details (BscWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWindow *details = NULL;
+
+  _bsc_window_show_details (window);
+  spin (0.3);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (gtk_window_get_transient_for (w) == GTK_WINDOW (window))
+        details = w;
+    }
+  g_assert_nonnull (details);
+  save_screenshot (GTK_WIDGET (details), "details");
+  gtk_window_destroy (details);
+}
+
 /* The export actions' code: assignments CSV (one row per sample) and a
  * PNG per view into the screenshots folder. */
 static void
@@ -241,6 +262,7 @@ test_train_epoch (void)
         check_map (window, views[i]);
     }
   check_exports (window);
+  check_details (window);
   close_window (window);
 }
 
