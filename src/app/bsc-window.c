@@ -975,6 +975,26 @@ collect_views (BscWindow *self)
   self->views[self->n_views] = NULL;
 }
 
+/* The remembered size, but never larger than the first monitor (GTK
+ * does not clamp a default size). */
+static void
+restore_size (BscWindow *self)
+{
+  int width = g_settings_get_int (self->settings, "window-width");
+  int height = g_settings_get_int (self->settings, "window-height");
+  GListModel *monitors = gdk_display_get_monitors (gdk_display_get_default ());
+  g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, 0);
+  GdkRectangle area;
+
+  if (monitor != NULL)
+    {
+      gdk_monitor_get_geometry (monitor, &area);
+      width = MIN (width, area.width * 95 / 100);
+      height = MIN (height, area.height * 9 / 10);
+    }
+  gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+}
+
 static void
 bsc_window_init (BscWindow *self)
 {
@@ -996,9 +1016,7 @@ bsc_window_init (BscWindow *self)
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
-  gtk_window_set_default_size (GTK_WINDOW (self),
-                               g_settings_get_int (self->settings, "window-width"),
-                               g_settings_get_int (self->settings, "window-height"));
+  restore_size (self);
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
   collect_views (self);
