@@ -149,9 +149,9 @@ void             bsc_curves_draw           (const BscCurves *self,
                                             cairo_t      *cr,
                                             int           width,
                                             int           height);
-/* The visible data point nearest to pixel (px, py), by x distance first
- * (the readout follows the mouse along x), within max_dist pixels of the
- * point; FALSE when none. */
+/* For hover readouts: in each visible series the point whose x is nearest
+ * to the pixel's (the readout follows the mouse along x), then of those
+ * the one nearest in pixels, if within max_dist; FALSE when none. */
 gboolean         bsc_curves_pick           (const BscCurves *self,
                                             const BscAxes *axes,
                                             const BscCurvesStyle *style,
