@@ -448,49 +448,45 @@ bsc_window_open_default (BscWindow *self,
 
 /* ---- the run --------------------------------------------------------- */
 
+static const char *
+state_name (BscRunState state)
+{
+  switch (state)
+    {
+    case BSC_RUN_RUNNING: return _("Training");
+    case BSC_RUN_PAUSED: return _("Paused");
+    case BSC_RUN_FINISHED: return _("Finished");
+    case BSC_RUN_STOPPED: return _("Stopped");
+    case BSC_RUN_FAILED: return _("Failed");
+    default: return "";
+    }
+}
+
 static void
 show_run_status (BscWindow   *self,
                  BscSnapshot *snap)
 {
-  g_autofree char *text = NULL;
+  g_autoptr(GString) text = g_string_new (state_name (snap->state));
   g_autofree char *progress = NULL;
-  const char *state = "";
+  double fraction;
 
-  switch (snap->state)
-    {
-    case BSC_RUN_RUNNING: state = _("Training"); break;
-    case BSC_RUN_PAUSED: state = _("Paused"); break;
-    case BSC_RUN_FINISHED: state = _("Finished"); break;
-    case BSC_RUN_STOPPED: state = _("Stopped"); break;
-    case BSC_RUN_FAILED: state = _("Failed"); break;
-    default: break;
-    }
-  if (snap->total_steps == 0)
-    {
-      set_status (self, state);
-      return;
-    }
-  text = g_strdup_printf (_("%s · epoch %u of %u · step %'" G_GUINT64_FORMAT
-                            " of %'" G_GUINT64_FORMAT " · %.1f steps/s"),
-                          state, MIN (snap->epoch + 1, snap->epochs),
-                          snap->epochs, snap->step, snap->total_steps,
-                          snap->steps_per_second);
-  if (snap->eval != NULL && snap->eval->has_metrics)
-    {
-      g_autofree char *m = g_strdup_printf (_(" · ACC %.3f NMI %.3f ARI %.3f"),
-                                            snap->eval->acc, snap->eval->nmi,
-                                            snap->eval->ari);
-      char *t = g_strconcat (text, m, NULL);
-
-      g_free (text);
-      text = t;
-    }
-  set_status (self, text);
   if (snap->total_steps > 0)
-    gtk_progress_bar_set_fraction (self->progress,
-                                   (double) snap->step / snap->total_steps);
-  progress = g_strdup_printf ("%.0f %%", snap->total_steps > 0
-                              ? 100.0 * snap->step / snap->total_steps : 0.0);
+    {
+      g_string_append_printf (text, _(" · epoch %u of %u · step %'" G_GUINT64_FORMAT
+                                      " of %'" G_GUINT64_FORMAT),
+                              MIN (snap->epoch + 1, snap->epochs), snap->epochs,
+                              snap->step, snap->total_steps);
+      if (snap->state != BSC_RUN_PAUSED)
+        g_string_append_printf (text, _(" · %.1f steps/s"), snap->steps_per_second);
+    }
+  if (snap->eval != NULL && snap->eval->has_metrics)
+    g_string_append_printf (text, _(" · ACC %.3f NMI %.3f ARI %.3f"),
+                            snap->eval->acc, snap->eval->nmi, snap->eval->ari);
+  set_status (self, text->str);
+
+  fraction = snap->total_steps > 0 ? (double) snap->step / snap->total_steps : 0;
+  progress = g_strdup_printf ("%.0f %%", 100 * fraction);
+  gtk_progress_bar_set_fraction (self->progress, fraction);
   gtk_progress_bar_set_text (self->progress, progress);
   bsc_params_show_lr (self->params, snap->lr);
 }
