@@ -55,8 +55,16 @@ xgettext --files-from="$tmp/listed" --directory="$src" --output="$tmp/all.pot" \
   --flag=g_string_append_printf:2:c-format \
   --flag=g_error_new:3:c-format --flag=g_set_error:4:c-format \
   --flag=g_markup_printf_escaped:1:c-format --flag=g_printerr:1:c-format \
-  --flag=g_print:1:c-format --flag=g_printf:1:c-format
+  --flag=g_print:1:c-format --flag=g_printf:1:c-format 2> "$tmp/xgettext.log"
 echo "xgettext: $(grep -c '^msgid ' "$tmp/all.pot") strings in the template"
+
+# A macro inside a msgid (G_GUINT64_FORMAT) cuts the string short for
+# xgettext, so it can never be translated; %zu and PRIu64 (<inttypes.h>)
+# are the forms gettext understands.
+if grep 'not a valid C format string' "$tmp/xgettext.log"; then
+  echo "these msgids are cut short: use %zu or PRIu64 (<inttypes.h>), not G_*_FORMAT"
+  status=$fail
+fi
 
 for po in po/*.po; do
   msgfmt --check -o /dev/null "$po"
