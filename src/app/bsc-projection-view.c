@@ -41,6 +41,8 @@ struct _BscProjectionView
   gssize          hover;
   gboolean        selecting;
   double          pointer_x, pointer_y;
+  gboolean        has_selection;
+  double          sel[4];        /* the selected box in data units */
   double          drag_x, drag_y, drag_dx, drag_dy;
   BscView         drag_view;
 };
@@ -85,6 +87,21 @@ draw_cb (BscPlotArea        *area,
   bsc_scatter_set_dark (self->scatter, theme->dark);
   bsc_scatter_draw (self->scatter, &self->view, NULL, self->hover, theme, cr,
                     width, height);
+  if (self->has_selection && !self->selecting)
+    {
+      double x0, y0, x1, y1;
+
+      bsc_view_to_pixel (&self->view, width, height, self->sel[0], self->sel[1],
+                         &x0, &y0);
+      bsc_view_to_pixel (&self->view, width, height, self->sel[2], self->sel[3],
+                         &x1, &y1);
+      cairo_rectangle (cr, x0, y0, x1 - x0, y1 - y0);
+      bsc_plot_set_color (cr, &accent, 0.9);
+      cairo_set_line_width (cr, 1);
+      cairo_set_dash (cr, (double[]) { 4, 3 }, 2, 0);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+    }
   if (self->selecting)
     {
       cairo_rectangle (cr, self->drag_x, self->drag_y, self->drag_dx, self->drag_dy);
@@ -253,6 +270,8 @@ clear_selection_cb (BscProjectionView *self)
 {
   bsc_sample_grid_set_samples (self->selection_grid, NULL, NULL, 0, NULL);
   gtk_widget_set_visible (self->selection_box, FALSE);
+  self->has_selection = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }
 
 static void
@@ -308,7 +327,13 @@ bsc_projection_view_select (BscProjectionView *self,
   indices = bsc_scatter_select_rect (self->scatter, &self->view,
                                      gtk_widget_get_width (w),
                                      gtk_widget_get_height (w), x0, y0, x1, y1);
+  bsc_view_from_pixel (&self->view, gtk_widget_get_width (w),
+                       gtk_widget_get_height (w), x0, y0, &self->sel[0], &self->sel[1]);
+  bsc_view_from_pixel (&self->view, gtk_widget_get_width (w),
+                       gtk_widget_get_height (w), x1, y1, &self->sel[2], &self->sel[3]);
+  self->has_selection = TRUE;
   show_selection (self, indices);
+  gtk_widget_queue_draw (w);
   return indices->len;
 }
 

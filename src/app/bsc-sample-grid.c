@@ -150,11 +150,10 @@ setup_cb (GtkSignalListItemFactory *factory,
 
   /* Samples without images (feature vectors) show their name instead. */
   gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
-  gtk_widget_set_size_request (cell, self->cell, self->cell);
-  gtk_widget_set_vexpand (picture, TRUE);
+  gtk_widget_set_size_request (picture, self->cell, self->cell);
+  gtk_widget_set_size_request (label, self->cell, self->cell);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
   gtk_label_set_width_chars (GTK_LABEL (label), 6);
-  gtk_widget_set_vexpand (label, TRUE);
   gtk_widget_add_css_class (label, "caption");
   gtk_widget_add_css_class (cell, "thumb-cell");
   gtk_box_append (GTK_BOX (cell), picture);
