@@ -26,7 +26,6 @@ struct _BscAffinityView
 
   GtkLabel      *summary;
   GtkDropDown   *color_by;
-  GtkMenuButton *info_button;
   BscPlotArea   *affinity_area;
   BscPlotArea   *target_area;
   BscPlotArea   *diff_area;
@@ -237,18 +236,11 @@ bsc_affinity_view_draw_export (BscRunView *view,
 }
 
 static void
-bsc_affinity_view_show_info (BscRunView *view)
-{
-  gtk_menu_button_popup (BSC_AFFINITY_VIEW (view)->info_button);
-}
-
-static void
 bsc_affinity_view_iface_init (BscRunViewInterface *iface)
 {
   iface->reset = bsc_affinity_view_reset;
   iface->update = bsc_affinity_view_update;
   iface->draw_export = bsc_affinity_view_draw_export;
-  iface->show_info = bsc_affinity_view_show_info;
 }
 
 static void
@@ -277,7 +269,6 @@ bsc_affinity_view_class_init (BscAffinityViewClass *klass)
                                                RESOURCE_PATH "/bsc-affinity-view.ui");
   gtk_widget_class_bind_template_child (widget_class, BscAffinityView, summary);
   gtk_widget_class_bind_template_child (widget_class, BscAffinityView, color_by);
-  gtk_widget_class_bind_template_child (widget_class, BscAffinityView, info_button);
   gtk_widget_class_bind_template_child (widget_class, BscAffinityView, affinity_area);
   gtk_widget_class_bind_template_child (widget_class, BscAffinityView, target_area);
   gtk_widget_class_bind_template_child (widget_class, BscAffinityView, diff_area);

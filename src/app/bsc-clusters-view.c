@@ -19,7 +19,6 @@ struct _BscClustersView
   GtkBox         parent_instance;
 
   GtkLabel      *summary;
-  GtkMenuButton *info_button;
   GtkListBox    *cluster_list;
   GtkLabel      *cluster_title;
   BscSampleGrid *grid;
@@ -278,18 +277,11 @@ bsc_clusters_view_draw_export (BscRunView *view,
 }
 
 static void
-bsc_clusters_view_show_info (BscRunView *view)
-{
-  gtk_menu_button_popup (BSC_CLUSTERS_VIEW (view)->info_button);
-}
-
-static void
 bsc_clusters_view_iface_init (BscRunViewInterface *iface)
 {
   iface->reset = bsc_clusters_view_reset;
   iface->update = bsc_clusters_view_update;
   iface->draw_export = bsc_clusters_view_draw_export;
-  iface->show_info = bsc_clusters_view_show_info;
 }
 
 static void
@@ -315,7 +307,6 @@ bsc_clusters_view_class_init (BscClustersViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PATH "/bsc-clusters-view.ui");
   gtk_widget_class_bind_template_child (widget_class, BscClustersView, summary);
-  gtk_widget_class_bind_template_child (widget_class, BscClustersView, info_button);
   gtk_widget_class_bind_template_child (widget_class, BscClustersView, cluster_list);
   gtk_widget_class_bind_template_child (widget_class, BscClustersView, cluster_title);
   gtk_widget_class_bind_template_child (widget_class, BscClustersView, grid);

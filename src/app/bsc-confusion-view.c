@@ -21,7 +21,6 @@ struct _BscConfusionView
   GtkBox         parent_instance;
 
   GtkLabel      *summary;
-  GtkMenuButton *info_button;
   BscPlotArea   *area;
 
   BscDataset    *data;
@@ -207,18 +206,11 @@ bsc_confusion_view_draw_export (BscRunView *view,
 }
 
 static void
-bsc_confusion_view_show_info (BscRunView *view)
-{
-  gtk_menu_button_popup (BSC_CONFUSION_VIEW (view)->info_button);
-}
-
-static void
 bsc_confusion_view_iface_init (BscRunViewInterface *iface)
 {
   iface->reset = bsc_confusion_view_reset;
   iface->update = bsc_confusion_view_update;
   iface->draw_export = bsc_confusion_view_draw_export;
-  iface->show_info = bsc_confusion_view_show_info;
 }
 
 static void
@@ -246,7 +238,6 @@ bsc_confusion_view_class_init (BscConfusionViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PATH "/bsc-confusion-view.ui");
   gtk_widget_class_bind_template_child (widget_class, BscConfusionView, summary);
-  gtk_widget_class_bind_template_child (widget_class, BscConfusionView, info_button);
   gtk_widget_class_bind_template_child (widget_class, BscConfusionView, area);
 }
 

@@ -29,7 +29,6 @@ struct _BscCurvesView
 
   GtkLabel       *readout;
   GtkToggleButton *log_toggle;
-  GtkMenuButton  *info_button;
   BscPlotArea    *loss_area;
   BscPlotArea    *temp_area;
   BscPlotArea    *metric_area;
@@ -348,18 +347,11 @@ bsc_curves_view_draw_export (BscRunView  *view,
 }
 
 static void
-bsc_curves_view_show_info (BscRunView *view)
-{
-  gtk_menu_button_popup (BSC_CURVES_VIEW (view)->info_button);
-}
-
-static void
 bsc_curves_view_iface_init (BscRunViewInterface *iface)
 {
   iface->reset = bsc_curves_view_reset;
   iface->update = bsc_curves_view_update;
   iface->draw_export = bsc_curves_view_draw_export;
-  iface->show_info = bsc_curves_view_show_info;
 }
 
 static void
@@ -385,7 +377,6 @@ bsc_curves_view_class_init (BscCurvesViewClass *klass)
                                                RESOURCE_PATH "/bsc-curves-view.ui");
   gtk_widget_class_bind_template_child (widget_class, BscCurvesView, readout);
   gtk_widget_class_bind_template_child (widget_class, BscCurvesView, log_toggle);
-  gtk_widget_class_bind_template_child (widget_class, BscCurvesView, info_button);
   gtk_widget_class_bind_template_child (widget_class, BscCurvesView, loss_area);
   gtk_widget_class_bind_template_child (widget_class, BscCurvesView, temp_area);
   gtk_widget_class_bind_template_child (widget_class, BscCurvesView, metric_area);

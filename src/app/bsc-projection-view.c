@@ -24,7 +24,6 @@ struct _BscProjectionView
   GtkLabel       *summary;
   GtkDropDown    *color_by;
   GtkToggleButton *select_toggle;
-  GtkMenuButton  *info_button;
   BscPlotArea    *area;
   GtkWidget      *selection_box;
   GtkLabel       *selection_label;
@@ -465,18 +464,11 @@ bsc_projection_view_draw_export (BscRunView *view,
 }
 
 static void
-bsc_projection_view_show_info (BscRunView *view)
-{
-  gtk_menu_button_popup (BSC_PROJECTION_VIEW (view)->info_button);
-}
-
-static void
 bsc_projection_view_iface_init (BscRunViewInterface *iface)
 {
   iface->reset = bsc_projection_view_reset;
   iface->update = bsc_projection_view_update;
   iface->draw_export = bsc_projection_view_draw_export;
-  iface->show_info = bsc_projection_view_show_info;
 }
 
 static void
@@ -506,7 +498,6 @@ bsc_projection_view_class_init (BscProjectionViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BscProjectionView, summary);
   gtk_widget_class_bind_template_child (widget_class, BscProjectionView, color_by);
   gtk_widget_class_bind_template_child (widget_class, BscProjectionView, select_toggle);
-  gtk_widget_class_bind_template_child (widget_class, BscProjectionView, info_button);
   gtk_widget_class_bind_template_child (widget_class, BscProjectionView, area);
   gtk_widget_class_bind_template_child (widget_class, BscProjectionView, selection_box);
   gtk_widget_class_bind_template_child (widget_class, BscProjectionView, selection_label);

@@ -54,12 +54,36 @@ bsc_run_view_draw_export (BscRunView  *self,
   return BSC_RUN_VIEW_GET_IFACE (self)->draw_export (self, cr, width, height, dark);
 }
 
+/* The first descendant menu button styled "view-info". */
+static GtkWidget *
+find_info_button (GtkWidget *widget)
+{
+  if (GTK_IS_MENU_BUTTON (widget) && gtk_widget_has_css_class (widget, "view-info"))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_info_button (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 void
 bsc_run_view_show_info (BscRunView *self)
 {
+  BscRunViewInterface *iface;
+  GtkWidget *button;
+
   g_return_if_fail (BSC_IS_RUN_VIEW (self));
 
-  BSC_RUN_VIEW_GET_IFACE (self)->show_info (self);
+  iface = BSC_RUN_VIEW_GET_IFACE (self);
+  if (iface->show_info != NULL)
+    iface->show_info (self);
+  else if ((button = find_info_button (GTK_WIDGET (self))) != NULL)
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
 }
 
 guint

@@ -35,6 +35,7 @@ struct _BscRunViewInterface
                             int          width,
                             int          height,
                             gboolean     dark);
+  /* NULL pops up the view's menu button styled "view-info". */
   void      (*show_info)   (BscRunView     *self);
 };
 

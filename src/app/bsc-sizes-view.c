@@ -20,7 +20,6 @@ struct _BscSizesView
   GtkBox          parent_instance;
 
   GtkLabel       *summary;
-  GtkMenuButton  *info_button;
   GtkLabel       *warning;
   BscPlotArea    *bars_area;
   BscPlotArea    *changed_area;
@@ -195,18 +194,11 @@ bsc_sizes_view_draw_export (BscRunView *view,
 }
 
 static void
-bsc_sizes_view_show_info (BscRunView *view)
-{
-  gtk_menu_button_popup (BSC_SIZES_VIEW (view)->info_button);
-}
-
-static void
 bsc_sizes_view_iface_init (BscRunViewInterface *iface)
 {
   iface->reset = bsc_sizes_view_reset;
   iface->update = bsc_sizes_view_update;
   iface->draw_export = bsc_sizes_view_draw_export;
-  iface->show_info = bsc_sizes_view_show_info;
 }
 
 static void
@@ -232,7 +224,6 @@ bsc_sizes_view_class_init (BscSizesViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PATH "/bsc-sizes-view.ui");
   gtk_widget_class_bind_template_child (widget_class, BscSizesView, summary);
-  gtk_widget_class_bind_template_child (widget_class, BscSizesView, info_button);
   gtk_widget_class_bind_template_child (widget_class, BscSizesView, warning);
   gtk_widget_class_bind_template_child (widget_class, BscSizesView, bars_area);
   gtk_widget_class_bind_template_child (widget_class, BscSizesView, changed_area);

@@ -258,6 +258,8 @@ test_train_epoch (void)
       _bsc_window_show_view (window, i);
       spin (0.4);
       save_screenshot (GTK_WIDGET (window), name);
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.view-info", NULL);
+      spin (0.1);
       if (i == 2)
         check_map (window, views[i]);
     }
