@@ -37,6 +37,8 @@ struct _BscAffinityView
   BscThumbs     *thumbs;
   BscProbeData  *probe;
   BscHeatmap    *maps[N_MAPS];
+  gint           hover_row;   /* data indices of the hovered pair, or -1 */
+  gint           hover_col;
 };
 
 static void bsc_affinity_view_iface_init (BscRunViewInterface *iface);
@@ -65,6 +67,51 @@ area_map (BscAffinityView *self,
 }
 
 static void
+queue_maps (BscAffinityView *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self->affinity_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->target_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->diff_area));
+}
+
+/* Marks the hovered pair in every matrix: its row and column, and the
+ * cell where they cross (the order maps display positions to data). */
+static void
+draw_hover (BscAffinityView    *self,
+            BscHeatmap         *map,
+            const BscPlotTheme *theme,
+            cairo_t            *cr,
+            int                 width,
+            int                 height)
+{
+  const guint *order = bsc_heatmap_get_order (map);
+  guint b = self->probe->batch, r = 0, c = 0;
+  BscPlotRect a;
+  double cell;
+
+  if (self->hover_row < 0 || order == NULL)
+    return;
+  for (guint i = 0; i < b; i++)
+    {
+      if (order[i] == (guint) self->hover_row)
+        r = i;
+      if (order[i] == (guint) self->hover_col)
+        c = i;
+    }
+  bsc_heatmap_get_area (map, theme, width, height, &a);
+  cell = a.width / b;
+  bsc_plot_set_color (cr, &theme->accent, 0.5);
+  cairo_set_line_width (cr, 1);
+  cairo_rectangle (cr, a.x, a.y + r * cell, a.width, cell);
+  cairo_rectangle (cr, a.x + c * cell, a.y, cell, a.height);
+  cairo_stroke (cr);
+  bsc_plot_set_color (cr, &theme->accent, 1);
+  cairo_set_line_width (cr, 2);
+  cairo_rectangle (cr, a.x + c * cell - 2, a.y + r * cell - 2, cell + 4, cell + 4);
+  cairo_stroke (cr);
+}
+
+static void
 draw_cb (BscPlotArea        *area,
          cairo_t            *cr,
          int                 width,
@@ -81,6 +128,7 @@ draw_cb (BscPlotArea        *area,
     return;
   bsc_heatmap_set_colormap (self->maps[m], maps[m], theme->dark);
   bsc_heatmap_draw (self->maps[m], map_title (m), theme, cr, width, height);
+  draw_hover (self, self->maps[m], theme, cr, width, height);
 }
 
 static void
@@ -99,9 +147,7 @@ apply_order (BscAffinityView *self)
     }
   for (guint m = 0; m < N_MAPS; m++)
     bsc_heatmap_set_groups (self->maps[m], by_label ? groups : p->clusters);
-  gtk_widget_queue_draw (GTK_WIDGET (self->affinity_area));
-  gtk_widget_queue_draw (GTK_WIDGET (self->target_area));
-  gtk_widget_queue_draw (GTK_WIDGET (self->diff_area));
+  queue_maps (self);
 }
 
 static void
@@ -178,6 +224,12 @@ motion_cb (GtkEventControllerMotion *motion,
                           na, p->clusters[row], nb, p->clusters[col],
                           p->affinity[cell], p->target[cell], p->difference[cell]);
   gtk_label_set_text (self->hover_label, text);
+  if (self->hover_row != (gint) row || self->hover_col != (gint) col)
+    {
+      self->hover_row = row;
+      self->hover_col = col;
+      queue_maps (self);
+    }
   gtk_picture_set_paintable (self->hover_a, GDK_PAINTABLE (bsc_thumbs_get (self->thumbs, ia)));
   gtk_picture_set_paintable (self->hover_b, GDK_PAINTABLE (bsc_thumbs_get (self->thumbs, ib)));
 }
@@ -202,9 +254,8 @@ bsc_affinity_view_reset (BscRunView *view,
   gtk_label_set_text (self->hover_label, _("Hover a cell to see the two samples it pairs."));
   gtk_picture_set_paintable (self->hover_a, NULL);
   gtk_picture_set_paintable (self->hover_b, NULL);
-  gtk_widget_queue_draw (GTK_WIDGET (self->affinity_area));
-  gtk_widget_queue_draw (GTK_WIDGET (self->target_area));
-  gtk_widget_queue_draw (GTK_WIDGET (self->diff_area));
+  self->hover_row = self->hover_col = -1;
+  queue_maps (self);
 }
 
 static gboolean
