@@ -458,6 +458,40 @@ test_open_dialog (void)
   close_window (window);
 }
 
+/* Dropping a folder onto the window opens it (the drop target's signal,
+ * as GTK emits it for a drag from a file manager). */
+static void
+test_drop (void)
+{
+  BscWindow *window = new_window ();
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  g_autoptr(GFile) file = g_file_new_for_path (data_path);
+  GtkDropTarget *drop = NULL;
+  GValue value = G_VALUE_INIT;
+  GSList *files = g_slist_append (NULL, file);
+  gboolean accepted = FALSE;
+  BscWindowStatus st;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (c))
+        drop = GTK_DROP_TARGET (c);
+    }
+  g_assert_nonnull (drop);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_set_boxed (&value, files);
+  g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_slist_free (files);
+  g_assert_true (accepted);
+  g_assert_true (wait_for (window, loaded, NULL, 60));
+  _bsc_window_get_status (window, &st);
+  g_assert_true (st.has_data);
+  close_window (window);
+}
+
 /* A long run keeps the drawn curves bounded: 20,000 steps become at most
  * 4,096 points whose values are bucket means. */
 static void
@@ -540,6 +574,7 @@ main (int   argc,
   g_test_add_func ("/app/pause-step", test_pause_step);
   g_test_add_func ("/app/bad-folder", test_bad_folder);
   g_test_add_func ("/app/open-dialog", test_open_dialog);
+  g_test_add_func ("/app/drop", test_drop);
   g_test_add_func ("/app/features", test_features);
   g_test_add_func ("/app/failed-run", test_failed_run);
   g_test_add_func ("/app/close-during-training", test_close_during_training);
