@@ -134,8 +134,7 @@ make_row (BscClustersView *self,
                                        "Cluster %u · %'zu images", size), k, size);
   if (cluster_majority (self, table, k, &major, &purity))
     detail = g_strdup_printf (_("mostly %s · purity %.0f %%"),
-                              (char *) g_ptr_array_index (self->data->class_names,
-                                                          major),
+                              bsc_run_view_label_name (self->data, major),
                               100 * purity);
   else if (size == 0)
     detail = g_strdup (_("empty: no sample chose this prototype"));

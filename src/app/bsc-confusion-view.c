@@ -28,6 +28,7 @@ struct _BscConfusionView
   gsize         *counts;      /* displayed rows x labels */
   guint         *row_cluster; /* displayed row -> cluster */
   GPtrArray     *row_names;
+  GPtrArray     *col_names;   /* borrowed strings, n_classes */
   BscConfusion   conf;
 };
 
@@ -90,7 +91,11 @@ rebuild (BscConfusionView *self)
   self->conf.n_cols = l;
   self->conf.counts = self->counts;
   self->conf.row_names = (const char **) self->row_names->pdata;
-  self->conf.col_names = (const char **) self->data->class_names->pdata;
+  g_ptr_array_set_size (self->col_names, 0);
+  for (guint c = 0; c < l; c++)
+    g_ptr_array_add (self->col_names,
+                     (gpointer) bsc_run_view_label_name (self->data, c));
+  self->conf.col_names = (const char **) self->col_names->pdata;
 }
 
 static void
@@ -224,6 +229,7 @@ bsc_confusion_view_dispose (GObject *object)
   g_clear_pointer (&self->counts, g_free);
   g_clear_pointer (&self->row_cluster, g_free);
   g_clear_pointer (&self->row_names, g_ptr_array_unref);
+  g_clear_pointer (&self->col_names, g_ptr_array_unref);
   G_OBJECT_CLASS (bsc_confusion_view_parent_class)->dispose (object);
 }
 
@@ -248,6 +254,7 @@ bsc_confusion_view_init (BscConfusionView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->row_names = g_ptr_array_new_with_free_func (g_free);
+  self->col_names = g_ptr_array_new ();
   self->conf.title = _("Clusters against labels");
   self->conf.row_label = _("cluster");
   self->conf.col_label = _("label");

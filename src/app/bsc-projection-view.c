@@ -126,8 +126,7 @@ show_hover (BscProjectionView *self)
   if (self->data->labels != NULL)
     text = g_strdup_printf (_("%s\ncluster %d · label %s · confidence %.2f"), name,
                             self->eval->clusters[i],
-                            (char *) g_ptr_array_index (self->data->class_names,
-                                                        self->data->labels[i]),
+                            bsc_run_view_label_name (self->data, self->data->labels[i]),
                             self->eval->confidence[i]);
   else
     text = g_strdup_printf (_("%s\ncluster %d · confidence %.2f"), name,

@@ -94,6 +94,18 @@ bsc_run_view_get_n_updates (BscRunView *self)
   return GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (self), updates_quark));
 }
 
+const char *
+bsc_run_view_label_name (const BscDataset *data,
+                         gint32            label)
+{
+  g_return_val_if_fail (data != NULL, "?");
+
+  if (data->class_names == NULL || label < 0
+      || (guint) label >= data->class_names->len)
+    return "?";
+  return g_ptr_array_index (data->class_names, label);
+}
+
 gboolean
 bsc_run_view_is_dark (GtkWidget *widget)
 {

@@ -54,6 +54,9 @@ void      bsc_run_view_show_info     (BscRunView     *self);
 guint     bsc_run_view_get_n_updates (BscRunView     *self);
 
 /* Helpers shared by the views. */
+/* The name of label l ("?" when the dataset has fewer names). */
+const char *bsc_run_view_label_name (const BscDataset *data,
+                                     gint32            label);
 gboolean  bsc_run_view_is_dark       (GtkWidget   *widget);
 /* Appends a texture-backed snapshot of a Cairo drawing of the widget's
  * size (draw_func as in bsc-plot.h). */

@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "bsc-run-view.h"
 #include "bsc-sample-grid.h"
 
 /* ---- items and the list model ---------------------------------------- */
@@ -182,8 +183,7 @@ bind_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_visible (label, texture == NULL);
   if (data->labels != NULL && item->confidence >= 0)
     tip = g_strdup_printf (_("%s\nlabel %s · confidence %.2f"), name,
-                           (char *) g_ptr_array_index (data->class_names,
-                                                       data->labels[item->index]),
+                           bsc_run_view_label_name (data, data->labels[item->index]),
                            item->confidence);
   else if (item->confidence >= 0)
     tip = g_strdup_printf (_("%s\nconfidence %.2f"), name, item->confidence);
