@@ -105,6 +105,14 @@ test_usage_errors (void)
                       "--batch-size", "-3", NULL);
   assert_usage_error ("--lr 0,04", "train", "--out", "d", "--lr", "0,04",
                       NULL);
+  assert_usage_error ("--clusters is 1; it must be at least 2", "train",
+                      "--out", "d", "--clusters", "1", NULL);
+  assert_usage_error ("--batch-size (5) must be at least the embedding width "
+                      "(the last of --widths) (128)", "train", "--out", "d",
+                      "--batch-size", "5", NULL);
+  assert_usage_error ("--sk-epsilon is 1e-07; it must be between 1e-06 and "
+                      "1e+06", "train", "--out", "d", "--sk-epsilon", "1e-7",
+                      NULL);
   assert_usage_error ("--preset must be authors, small or tiny", "train",
                       "--out", "d", "--preset", "huge", NULL);
   assert_usage_error ("--widths needs four numbers", "train", "--out", "d",
@@ -593,6 +601,27 @@ test_failed_run (void)
   remove_tree (dir);
 }
 
+/* Fewer samples than the embedding width: the advice is to use a
+ * smaller network, which can be followed. */
+static void
+test_too_small (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bsc-cli-five-XXXXXX", NULL);
+  g_autofree char *csv = write_const_csv (dir, "five.csv", "1,2,3,4", 5);
+  g_autofree char *out = g_build_filename (dir, "run", NULL);
+  Result r;
+
+  r = run_bootsc ("train", csv, "--out", out, "--preset", "tiny",
+                  "--batch-size", "32", "--quiet", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "5 samples: too small a data set for this "
+                            "network"));
+  g_assert_nonnull (strstr (r.err, "--widths 64,32,64,2 --batch-size 5"));
+  g_assert_null (strstr (r.err, "lower the batch size"));
+  result_clear (&r);
+  remove_tree (dir);
+}
+
 /* Identical rows: all in one cluster, a warning and "collapsed". */
 static void
 test_collapse (void)
@@ -1068,6 +1097,7 @@ main (int   argc,
   g_test_add_func ("/cli/bad-out", test_bad_out);
   g_test_add_func ("/cli/failed-run", test_failed_run);
   g_test_add_func ("/cli/collapse", test_collapse);
+  g_test_add_func ("/cli/too-small", test_too_small);
   g_test_add_func ("/cli/interrupt", test_interrupt);
   g_test_add_func ("/cli/german-locale", test_german_locale);
   g_test_add_func ("/cli/bundled-sample", test_bundled_sample);
