@@ -9,6 +9,8 @@
  * boundaries depend only on n, align and the thread count.
  */
 
+#include <cblas.h>
+
 #include "bsc-parallel.h"
 
 #define MAX_THREADS 64
@@ -103,4 +105,21 @@ _bsc_parallel_for (gsize        n,
   g_mutex_unlock (&job.lock);
   g_mutex_clear (&job.lock);
   g_cond_clear (&job.done);
+}
+
+void
+_bsc_parallel_tasks (gsize        n,
+                     BscRangeFunc func,
+                     gpointer     data)
+{
+  guint t = n_threads;
+
+  if (t <= 1 || n < 2)
+    {
+      func (0, n, data);
+      return;
+    }
+  openblas_set_num_threads (1);
+  _bsc_parallel_for (n, 1, 0, func, data);
+  openblas_set_num_threads ((int) t);
 }

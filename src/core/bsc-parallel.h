@@ -32,4 +32,10 @@ void  _bsc_parallel_for         (gsize        n,
                                  BscRangeFunc func,
                                  gpointer     data);
 
+/* The same with OpenBLAS single-threaded meanwhile: for a few tasks that
+ * each make small BLAS calls (run side by side, not each split). */
+void  _bsc_parallel_tasks       (gsize        n,
+                                 BscRangeFunc func,
+                                 gpointer     data);
+
 G_END_DECLS
