@@ -75,6 +75,79 @@ bsc_colsum_add (float       *acc,
   _bsc_parallel_for (cols, 16, 256, colsum_range, &j);
 }
 
+typedef struct
+{
+  CBLAS_TRANSPOSE ta;
+  CBLAS_TRANSPOSE tb;
+  gsize           m;
+  gsize           n;
+  gsize           k;
+  const float    *a;
+  gsize           lda;
+  const float    *b;
+  gsize           ldb;
+  float           beta;
+  float          *c;
+  gsize           ldc;
+  gboolean        split_n;
+} GemmJob;
+
+/* Rows [i0, i1) of C (or its columns when split_n), one serial sgemm. */
+static void
+gemm_range (gsize    i0,
+            gsize    i1,
+            gpointer data)
+{
+  GemmJob *j = data;
+  const float *a = j->a, *b = j->b;
+  float *c = j->c;
+  gsize m = j->m, n = j->n;
+
+  if (j->split_n)
+    {
+      b += j->tb == CblasNoTrans ? i0 : i0 * j->ldb;
+      c += i0;
+      n = i1 - i0;
+    }
+  else
+    {
+      a += j->ta == CblasNoTrans ? i0 * j->lda : i0;
+      c += i0 * j->ldc;
+      m = i1 - i0;
+    }
+  cblas_sgemm (CblasRowMajor, j->ta, j->tb, m, n, j->k, 1.0f, a, j->lda, b,
+               j->ldb, j->beta, c, j->ldc);
+}
+
+#define GEMM_ALIGN 16
+#define GEMM_MIN_SPLIT 64
+
+/* Row-major C (m x n) = op (A) op (B) + beta C (op (A) m x k, op (B)
+ * k x n).  Split along the longer side of C into one disjoint part per
+ * thread of the engine's pool, each a serial OpenBLAS call (the model
+ * keeps OpenBLAS single-threaded: its spinning workers would compete with
+ * the pool); every element is computed as a serial sgemm of its part
+ * would, so the split depends only on the thread count. */
+static void
+bsc_sgemm (CBLAS_TRANSPOSE  ta,
+           CBLAS_TRANSPOSE  tb,
+           gsize            m,
+           gsize            n,
+           gsize            k,
+           const float     *a,
+           gsize            lda,
+           const float     *b,
+           gsize            ldb,
+           float            beta,
+           float           *c,
+           gsize            ldc)
+{
+  GemmJob j = { ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, n > m };
+
+  _bsc_parallel_for (j.split_n ? n : m, GEMM_ALIGN, GEMM_MIN_SPLIT,
+                     gemm_range, &j);
+}
+
 /* y (rows x out) = x (rows x in) W^T + b, W out x in (PyTorch layout). */
 void
 bsc_linear_forward (float       *y,
@@ -93,8 +166,8 @@ bsc_linear_forward (float       *y,
         memcpy (y + r * out, b, out * sizeof (float));
       beta = 1.0f;
     }
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows, out, in,
-               1.0f, x, in, w, in, beta, y, out);
+  bsc_sgemm (CblasNoTrans, CblasTrans, rows, out, in, x, in, w, in, beta,
+             y, out);
 }
 
 /* dW (out x in) += dY^T (out x rows) X (rows x in); db += colsum dY;
@@ -110,13 +183,13 @@ bsc_linear_backward (float       *dx,
                      gsize        in,
                      gsize        out)
 {
-  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, out, in, rows,
-               1.0f, dy, out, x, in, 1.0f, dw, in);
+  bsc_sgemm (CblasTrans, CblasNoTrans, out, in, rows, dy, out, x, in, 1.0f,
+             dw, in);
   if (db != NULL)
     bsc_colsum_add (db, dy, rows, out);
   if (dx != NULL)
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, in, out,
-                 1.0f, dy, out, w, in, 0.0f, dx, in);
+    bsc_sgemm (CblasNoTrans, CblasNoTrans, rows, in, out, dy, out, w, in,
+               0.0f, dx, in);
 }
 
 /* Per-call state of the column-parallel BatchNorm kernels. */

@@ -334,7 +334,10 @@ set_threads (const BscConfig *config)
   int n = config->threads ? (int) config->threads
                           : (int) g_get_num_processors ();
 
-  openblas_set_num_threads (n);
+  /* The engine splits its matrix products over its own threads
+   * (bsc-layers.c), so OpenBLAS runs serial: its idle workers would spin
+   * beside ours. */
+  openblas_set_num_threads (1);
   _bsc_parallel_set_threads (n);
 }
 

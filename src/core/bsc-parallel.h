@@ -32,8 +32,8 @@ void  _bsc_parallel_for         (gsize        n,
                                  BscRangeFunc func,
                                  gpointer     data);
 
-/* The same with OpenBLAS single-threaded meanwhile: for a few tasks that
- * each make small BLAS calls (run side by side, not each split). */
+/* n independent tasks side by side (each may make small serial BLAS
+ * calls; parallel loops inside them run serially). */
 void  _bsc_parallel_tasks       (gsize        n,
                                  BscRangeFunc func,
                                  gpointer     data);
