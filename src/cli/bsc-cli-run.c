@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <glib/gi18n-lib.h>
 
@@ -28,12 +29,23 @@
 
 static volatile sig_atomic_t interrupted;
 
-/* The first Ctrl-C asks to stop after the current step; SA_RESETHAND
- * makes a second one end the program at once. */
+/* The first Ctrl-C asks to stop after the current step; later ones are
+ * only acknowledged, so that the results are never left half written
+ * (no SA_RESETHAND: ending the program mid-write leaves temporaries). */
 static void
 interrupt_handler (int signum)
 {
+  static const char first[] =
+    "\nInterrupted: finishing the current step and saving\u2026\n";
+  static const char again[] =
+    "\nStill saving the results; they will be complete in a moment\u2026\n";
+  gboolean is_first = interrupted == 0;
+  ssize_t ignored;
+
   interrupted = 1;
+  ignored = write (STDERR_FILENO, is_first ? first : again,
+                   is_first ? sizeof first - 1 : sizeof again - 1);
+  (void) ignored;
 }
 
 static void
@@ -42,7 +54,7 @@ install_interrupt_handler (void)
   struct sigaction action = { 0 };
 
   action.sa_handler = interrupt_handler;
-  action.sa_flags = SA_RESETHAND;
+  action.sa_flags = SA_RESTART;
   sigemptyset (&action.sa_mask);
   sigaction (SIGINT, &action, NULL);
   sigaction (SIGTERM, &action, NULL);
@@ -252,7 +264,8 @@ train_step (Run     *run,
   run->epoch_loss += stats.loss;
   run->epoch_steps++;
   bsc_history_add_step (run->history, bsc_trainer_get_step (run->trainer),
-                        bsc_trainer_get_epoch (run->trainer), &stats);
+                        (guint) ((bsc_trainer_get_step (run->trainer) - 1) / spe)
+                        + 1, &stats);
   if (bsc_trainer_get_step (run->trainer) % spe == 0)
     return end_epoch (run, error);
   show_progress (run, FALSE);
@@ -326,27 +339,150 @@ export_cluster_folders (Run     *run,
                               NULL, error);
 }
 
+/* More than half the samples in one cluster (three quarters when K is
+ * 2), or more than a third of the clusters empty: a warning to print
+ * and to record, or NULL. */
+static char *
+collapse_warning (const BscEvaluation *eval)
+{
+  guint biggest = 0, empty = 0, K = eval->n_clusters;
+  double share, limit = MAX (0.5, 1.5 / MAX (1u, K));
+
+  for (guint k = 0; k < K; k++)
+    {
+      if (eval->cluster_sizes[k] > eval->cluster_sizes[biggest])
+        biggest = k;
+      empty += eval->cluster_sizes[k] == 0;
+    }
+  share = (double) eval->cluster_sizes[biggest] / MAX (1u, eval->n_samples);
+  if (share <= limit && 3 * empty <= K)
+    return NULL;
+  return g_strdup_printf (_("the clustering collapsed: cluster %u holds %.0f%% "
+                            "of the samples and %u of the %u clusters are "
+                            "empty; try a lower --lr, a larger --sk-epsilon, "
+                            "and check the data for duplicate rows"),
+                          biggest, 100 * share, empty, K);
+}
+
+/* ---- stale files ---------------------------------------------------- */
+
+/* The names this program writes into --out (clusters/ aside). */
 static gboolean
-write_outputs (Run      *run,
-               gboolean  stopped_early,
-               GError  **error)
+is_output_name (const char *name)
+{
+  static const char *const names[] = {
+    "assignments.csv", "history.csv", "metrics.json", "embeddings.npy",
+    "model.safetensors", "curves.png", "affinity.png", "projection.png",
+    "sizes.png", "confusion.png",
+  };
+  const char *digits = name + strlen ("mosaic-");
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (strcmp (name, names[i]) == 0)
+      return TRUE;
+  if (!g_str_has_prefix (name, "mosaic-") || !g_ascii_isdigit (*digits))
+    return FALSE;
+  while (g_ascii_isdigit (*digits))
+    digits++;
+  return strcmp (digits, ".png") == 0;
+}
+
+typedef struct
+{
+  char            *name;
+  struct stat      st;
+} OldFile;
+
+/* The output files already in dir, with their inode and time. */
+static GArray *
+list_old_outputs (const char *dir)
+{
+  GArray *files = g_array_new (FALSE, FALSE, sizeof (OldFile));
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      OldFile f = { NULL };
+
+      if (is_output_name (name) && lstat (path, &f.st) == 0
+          && S_ISREG (f.st.st_mode))
+        {
+          f.name = g_strdup (name);
+          g_array_append_val (files, f);
+        }
+    }
+  if (d)
+    g_dir_close (d);
+  return files;
+}
+
+static gboolean
+same_file (const struct stat *a,
+           const struct stat *b)
+{
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino
+         && a->st_mtim.tv_sec == b->st_mtim.tv_sec
+         && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Removes the earlier run's output files this run did not rewrite (but
+ * never the checkpoint being resumed from). */
+static void
+remove_stale_outputs (Run    *run,
+                      GArray *old)
+{
+  struct stat resume_st = { 0 };
+  gboolean resuming = run->o->resume && stat (run->o->resume, &resume_st) == 0;
+
+  for (guint i = 0; i < old->len; i++)
+    {
+      OldFile *f = &g_array_index (old, OldFile, i);
+      g_autofree char *path = out_path (run, f->name);
+      struct stat now;
+
+      if (lstat (path, &now) == 0 && same_file (&now, &f->st)
+          && !(resuming && now.st_dev == resume_st.st_dev
+               && now.st_ino == resume_st.st_ino))
+        g_unlink (path);
+      g_free (f->name);
+    }
+  g_array_unref (old);
+}
+
+/* ---- writing ------------------------------------------------------- */
+
+static BscRunInfo
+run_info (Run *run)
+{
+  return (BscRunInfo) {
+    .config = bsc_trainer_get_config (run->trainer), .data = run->data,
+    .seconds_per_epoch = round (seconds_per_epoch (run) * 1e6) / 1e6,
+    .steps = bsc_trainer_get_step (run->trainer),
+    .interrupted = !bsc_trainer_is_finished (run->trainer),
+  };
+}
+
+static gboolean
+write_outputs (Run     *run,
+               GError **error)
 {
   g_autofree char *assignments = out_path (run, "assignments.csv");
   g_autofree char *history = out_path (run, "history.csv");
   g_autofree char *metrics = out_path (run, "metrics.json");
   g_autofree char *model = out_path (run, "model.safetensors");
-  BscRunInfo info = {
-    .config = bsc_trainer_get_config (run->trainer), .data = run->data,
-    .seconds_per_epoch = round (seconds_per_epoch (run) * 1e6) / 1e6,
-    .steps = bsc_trainer_get_step (run->trainer),
-    .interrupted = stopped_early,
-  };
+  g_autofree char *warning = NULL;
+  BscRunInfo info = run_info (run);
 
   if ((run->eval == NULL
        || run->eval->step != bsc_trainer_get_step (run->trainer))
       && !evaluate (run, error))
     return FALSE;
   info.eval = run->eval;
+  info.warning = warning = collapse_warning (run->eval);
+  if (warning)
+    g_printerr (_("bootsc: warning: %s\n"), warning);
   return bsc_trainer_save (run->trainer, model, error)
          && bsc_export_assignments (assignments, run->data, run->eval, error)
          && bsc_export_history (history, run->history, error)
@@ -354,6 +490,36 @@ write_outputs (Run      *run,
          && bsc_export_metrics (metrics, &info, error)
          && write_charts (run, &info, error)
          && (run->o->export_mode == NULL || export_cluster_folders (run, error));
+}
+
+/* A step failed: the model is as before it.  Keeps it (when a step
+ * succeeded), the history so far and a metrics.json that says so. */
+static int
+write_failure (Run          *run,
+               const GError *failure)
+{
+  g_autofree char *history = out_path (run, "history.csv");
+  g_autofree char *metrics = out_path (run, "metrics.json");
+  g_autofree char *model = out_path (run, "model.safetensors");
+  g_autoptr (GError) error = NULL;
+  BscRunInfo info = run_info (run);
+  guint64 step = bsc_trainer_get_step (run->trainer);
+  gboolean saved;
+
+  info.error = failure->message;
+  bsc_cli_fail (failure);
+  saved = step > 0 && bsc_trainer_save (run->trainer, model, &error);
+  if ((bsc_history_get_n_rows (run->history) > 0
+       && !bsc_export_history (history, run->history, &error))
+      || !bsc_export_metrics (metrics, &info, &error))
+    saved = FALSE;
+  if (error)
+    bsc_cli_fail (error);
+  if (saved)
+    g_printerr (_("The model as it was after step %" G_GUINT64_FORMAT
+                  " (the last one that succeeded) is saved in %s; continue "
+                  "it with --resume\n"), step, model);
+  return BSC_EXIT_FAILED;
 }
 
 /* ---- setup --------------------------------------------------------- */
@@ -399,6 +565,43 @@ make_trainer (Run     *run,
 }
 
 static gboolean
+folder_error (const char *dir,
+              gboolean    creating,
+              int         saved_errno,
+              GError    **error)
+{
+  g_autofree char *name = g_filename_display_name (dir);
+  GFileError code = g_file_error_from_errno (saved_errno);
+
+  if (creating)
+    g_set_error (error, G_FILE_ERROR, code, _("Cannot create the output "
+                 "folder %s: %s"), name, g_strerror (saved_errno));
+  else
+    g_set_error (error, G_FILE_ERROR, code, _("Cannot write into the "
+                 "output folder %s: %s"), name, g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* Creates the output folder and writes and removes a probe file in it,
+ * so that an unwritable folder is found before any training. */
+static gboolean
+check_out_folder (const char  *dir,
+                  GError     **error)
+{
+  g_autofree char *probe = g_build_filename (dir, ".bootsc-probe-XXXXXX",
+                                             NULL);
+  int fd;
+
+  if (g_mkdir_with_parents (dir, 0777) != 0)
+    return folder_error (dir, TRUE, errno, error);
+  if ((fd = g_mkstemp (probe)) < 0)
+    return folder_error (dir, FALSE, errno, error);
+  close (fd);
+  g_unlink (probe);
+  return TRUE;
+}
+
+static gboolean
 prepare (Run     *run,
          GError **error)
 {
@@ -416,18 +619,11 @@ prepare (Run     *run,
       o->load.image_size = saved.image_size;
       o->load.image_rgb = saved.image_rgb ? 1 : 0;
     }
+  if (!check_out_folder (o->out, error))
+    return FALSE;
   run->data = bsc_cli_load (o->input, &o->load, o->quiet, error);
   if (run->data == NULL)
     return FALSE;
-  if (g_mkdir_with_parents (o->out, 0777) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   _("Cannot create the output folder %s: %s"), o->out,
-                   g_strerror (saved_errno));
-      return FALSE;
-    }
   run->trainer = make_trainer (run, error);
   if (run->trainer == NULL)
     return FALSE;
@@ -472,6 +668,7 @@ bsc_cli_run_training (BscTrainOptions *o)
   Run run = { .o = o, .tty = isatty (STDOUT_FILENO) };
   g_autoptr (GError) error = NULL;
   g_autoptr (GError) step_error = NULL;
+  GArray *old;
   int status = BSC_EXIT_OK;
 
   install_interrupt_handler ();
@@ -493,16 +690,21 @@ bsc_cli_run_training (BscTrainOptions *o)
     ;
   if (run.tty && !o->quiet)
     printf ("\n");
-  if (!o->quiet)
-    printf (_("Writing results into %s\n"), o->out);
-  if (!write_outputs (&run, !bsc_trainer_is_finished (run.trainer), &error))
-    status = bsc_cli_fail (error);
-  else if (step_error)
-    status = bsc_cli_fail (step_error);
-  else if (interrupted)
-    status = BSC_EXIT_INTERRUPTED;
-  if (status != BSC_EXIT_FAILED && !o->quiet)
-    print_summary (&run);
+  old = list_old_outputs (o->out);
+  if (step_error)
+    status = write_failure (&run, step_error);
+  else
+    {
+      if (!o->quiet)
+        printf (_("Writing results into %s\n"), o->out);
+      if (!write_outputs (&run, &error))
+        status = bsc_cli_fail (error);
+      else if (interrupted)
+        status = BSC_EXIT_INTERRUPTED;
+      if (status != BSC_EXIT_FAILED && !o->quiet)
+        print_summary (&run);
+    }
+  remove_stale_outputs (&run, old);
   run_clear (&run);
   return status;
 }

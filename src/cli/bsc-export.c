@@ -167,7 +167,10 @@ bsc_export_assignments (const char          *path,
       g_string_append_printf (out, "%" G_GSIZE_FORMAT ",", i);
       if (data->paths)
         {
-          append_field (out, g_ptr_array_index (data->paths, i));
+          g_autofree char *name =
+            g_filename_display_name (g_ptr_array_index (data->paths, i));
+
+          append_field (out, name);
           g_string_append_c (out, ',');
         }
       g_string_append_printf (out, "%d,", eval->clusters[i]);
@@ -190,6 +193,7 @@ bsc_export_history (const char       *path,
                     const BscHistory *history,
                     GError          **error)
 {
+  /* epoch: the 1-based epoch each step belongs to. */
   g_autoptr (GString) out = g_string_new (
     "step,epoch,loss,loss_cluster,loss_affinity,tau_c,tau_a,lr,"
     "acc,nmi,ari,changed\n");
@@ -203,6 +207,8 @@ bsc_export_history (const char       *path,
                                 r->stats.loss_affinity, r->stats.tau_c,
                                 r->stats.tau_a, r->stats.lr };
 
+      if (r->step == 0)   /* before any step: nothing to record */
+        continue;
       g_string_append_printf (out, "%" G_GUINT64_FORMAT ",%u", r->step,
                               r->epoch);
       for (guint k = 0; k < G_N_ELEMENTS (values); k++)
@@ -380,11 +386,23 @@ add_config_value (JsonBuilder *builder,
   json_builder_add_string_value (builder, value);
 }
 
+/* The configuration as run: the automatic learning rate (0) replaced by
+ * the base rate it stands for. */
+static BscConfig
+effective_config (const BscConfig *config)
+{
+  BscConfig copy = *config;
+
+  copy.lr = bsc_config_get_lr (config);
+  return copy;
+}
+
 static void
 add_config (JsonBuilder     *builder,
             const BscConfig *config)
 {
-  g_autoptr (GHashTable) table = bsc_config_to_table (config);
+  BscConfig effective = effective_config (config);
+  g_autoptr (GHashTable) table = bsc_config_to_table (&effective);
   const char * const *keys = bsc_config_keys ();
 
   json_builder_set_member_name (builder, "config");
@@ -537,6 +555,35 @@ json_text (JsonNode *root,
   return g_string_free (out, FALSE);
 }
 
+static void
+add_member_string (JsonBuilder *builder,
+                   const char  *name,
+                   const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value);
+}
+
+/* "failed" and its "error", or "interrupted"; then "collapsed" and its
+ * "warning". */
+static void
+add_status (JsonBuilder      *builder,
+            const BscRunInfo *info)
+{
+  json_builder_set_member_name (builder, info->error ? "failed"
+                                                     : "interrupted");
+  json_builder_add_boolean_value (builder, info->error || info->interrupted);
+  if (info->error)
+    {
+      add_member_string (builder, "error", info->error);
+      return;
+    }
+  json_builder_set_member_name (builder, "collapsed");
+  json_builder_add_boolean_value (builder, info->warning != NULL);
+  if (info->warning)
+    add_member_string (builder, "warning", info->warning);
+}
+
 char *
 bsc_export_metrics_string (const BscRunInfo *info,
                            gboolean          pretty)
@@ -558,8 +605,7 @@ bsc_export_metrics_string (const BscRunInfo *info,
   add_member_int (builder, "epochs", eval ? eval->epoch : 0);
   add_member_int (builder, "steps", info->steps);
   add_member_double (builder, "seconds_per_epoch", info->seconds_per_epoch);
-  json_builder_set_member_name (builder, "interrupted");
-  json_builder_add_boolean_value (builder, info->interrupted);
+  add_status (builder, info);
   json_builder_set_member_name (builder, "source");
   json_builder_add_string_value (builder, source);
   if (eval)
@@ -599,7 +645,8 @@ bsc_export_png_text (const BscRunInfo   *info,
 {
   g_autoptr (GStrvBuilder) k = g_strv_builder_new ();
   g_autoptr (GStrvBuilder) v = g_strv_builder_new ();
-  g_autofree char *config = bsc_config_to_string (info->config);
+  BscConfig effective = effective_config (info->config);
+  g_autofree char *config = bsc_config_to_string (&effective);
   g_autofree char *metrics = bsc_export_metrics_string (info, FALSE);
   g_autofree char *source = g_filename_display_name (info->data->source);
 

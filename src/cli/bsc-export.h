@@ -26,7 +26,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   guint64       step;       /* 1-based: steps completed after this one */
-  guint         epoch;      /* completed epochs after this step */
+  guint         epoch;      /* the 1-based epoch the step belongs to (an
+                             * evaluation-only row: completed epochs) */
   BscStepStats  stats;
   gboolean      evaluated;
   gboolean      has_metrics;
@@ -68,6 +69,8 @@ typedef struct
   double               seconds_per_epoch;
   guint64              steps;
   gboolean             interrupted;
+  const char          *error;           /* the run failed: why; or NULL */
+  const char          *warning;         /* the clustering collapsed: why */
 } BscRunInfo;
 
 /* The metrics as a compact JSON object (acc, nmi, ari, samples, ...). */

@@ -875,6 +875,29 @@ decode_clear (Decode *dec)
   g_mutex_clear (&dec->progress_lock);
 }
 
+/* The first SKIPPED_SHOWN skipped files with their reasons, one a line
+ * after a colon, then "and N more"; "" when none was skipped. */
+#define SKIPPED_SHOWN 20
+
+static char *
+skipped_list (const BscDataset *ds)
+{
+  GString *out = g_string_new (NULL);
+  guint n = ds->skipped->len;
+
+  for (guint k = 0; k < MIN (n, SKIPPED_SHOWN); k++)
+    {
+      const BscSkipped *s = g_ptr_array_index (ds->skipped, k);
+      g_autofree char *path = g_filename_display_name (s->path);
+
+      g_string_append_printf (out, "%s\n  %s: %s", k == 0 ? ":" : "", path,
+                              s->reason);
+    }
+  if (n > SKIPPED_SHOWN)
+    g_string_append_printf (out, "\n  and %u more", n - SKIPPED_SHOWN);
+  return g_string_free (out, FALSE);
+}
+
 static gboolean
 check_result (BscDataset   *ds,
               GCancellable *cancellable,
@@ -889,11 +912,13 @@ check_result (BscDataset   *ds,
   if (ds->n_samples < 2)
     {
       g_autofree char *name = g_filename_display_name (ds->source);
+      g_autofree char *list = skipped_list (ds);
+
       g_set_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW,
                    "%s: %" G_GSIZE_FORMAT " usable image%s found (at least 2 "
-                   "needed); %u file%s skipped", name, ds->n_samples,
+                   "needed); %u file%s skipped%s", name, ds->n_samples,
                    ds->n_samples == 1 ? "" : "s", ds->skipped->len,
-                   ds->skipped->len == 1 ? "" : "s");
+                   ds->skipped->len == 1 ? "" : "s", list);
       return FALSE;
     }
   return TRUE;

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 #include <cairo.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -331,7 +332,7 @@ check_metrics (const char   *out,
   JsonObject *config = json_object_get_object_member (m, "config");
   JsonArray *sizes = json_object_get_array_member (m, "cluster_sizes");
   BscMetrics expect;
-  gint64 total = 0;
+  gint64 total = 0, biggest = 0;
 
   bsc_metrics_compute (b->truth, clusters, N_BLOBS, &expect);
   g_assert_cmpfloat (json_object_get_double_member (m, "acc"), ==, expect.acc);
@@ -345,6 +346,8 @@ check_metrics (const char   *out,
   g_assert_cmpint (json_object_get_int_member (config, "epochs"), ==, epochs);
   g_assert_cmpint (json_object_get_int_member (config, "hidden1"), ==, 128);
   g_assert_cmpint (json_object_get_int_member (config, "batch_size"), ==, 128);
+  /* The rate used (0.04 x 128 / 256), not 0 for automatic. */
+  g_assert_cmpfloat (json_object_get_double_member (config, "lr"), ==, 0.02);
   g_assert_cmpint (json_object_get_int_member (config, "input_dim"), ==, DIM);
   g_assert_cmpfloat (json_object_get_double_member (config, "sk_epsilon"), ==,
                      0.05);
@@ -357,8 +360,12 @@ check_metrics (const char   *out,
         count += clusters[i] == (gint32) k;
       g_assert_cmpint (json_array_get_int_element (sizes, k), ==, count);
       total += count;
+      biggest = MAX (biggest, count);
     }
   g_assert_cmpint (total, ==, N_BLOBS);
+  /* More than half the samples in one of the 3 clusters: collapsed. */
+  g_assert_cmpint (json_object_get_boolean_member (m, "collapsed"), ==,
+                   2 * biggest > N_BLOBS);
 }
 
 /* history.csv: one row per step (600 / 128 = 4 steps per epoch), the
@@ -380,7 +387,7 @@ check_history (const char *out,
 
       g_assert_cmpuint (g_strv_length (f), ==, 12);
       g_assert_cmpint (atoi (f[0]), ==, s);
-      g_assert_cmpint (atoi (f[1]), ==, s / 4);
+      g_assert_cmpint (atoi (f[1]), ==, (s - 1) / 4 + 1);
       g_assert_true (isfinite (loss) && loss > 0);
       g_assert_cmpfloat (g_ascii_strtod (f[5], NULL), >, 0);
       g_assert_cmpfloat (g_ascii_strtod (f[6], NULL), >, 0);
@@ -452,7 +459,10 @@ test_train_blobs (void)
   blobs_make (&b);
   out = g_build_filename (b.dir, "run", NULL);
   r = train_blobs (&b, out, "3", NULL, NULL);
-  g_assert_cmpstr (r.err, ==, "");
+  /* Nothing on stderr but, maybe, the warning that two blobs merged. */
+  g_assert_true (r.err[0] == '\0'
+                 || g_str_has_prefix (r.err, "bootsc: warning: the "
+                                      "clustering collapsed"));
   g_assert_cmpint (r.status, ==, 0);
   /* Not a terminal: one plain line per epoch, then the summary. */
   g_assert_nonnull (strstr (r.out, "\nepoch 3/3  step 4/4  loss "));
@@ -478,6 +488,129 @@ test_train_blobs (void)
   g_assert_false (g_file_test (npy, G_FILE_TEST_EXISTS));
   check_no_temporaries (out);
   blobs_clear (&b);
+}
+
+static void
+write_in (const char *dir,
+          const char *name,
+          const char *text)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+}
+
+static gboolean
+exists_in (const char *dir,
+           const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* A CSV of n rows of four columns, every value the text given. */
+static char *
+write_const_csv (const char *dir,
+                 const char *name,
+                 const char *row,
+                 guint       n)
+{
+  g_autoptr (GString) text = g_string_new ("a,b,c,d\n");
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (text, "%s\n", row);
+  write_in (dir, name, text->str);
+  return g_build_filename (dir, name, NULL);
+}
+
+/* An --out that cannot be made or written fails before loading. */
+static void
+test_bad_out (void)
+{
+  Blobs b;
+  g_autofree char *locked = NULL;
+  g_autofree char *inside = NULL;
+  Result r;
+
+  blobs_make (&b);
+  inside = g_build_filename (b.features, "run", NULL);
+  r = train_blobs (&b, inside, "1", NULL, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "Cannot create the output folder"));
+  g_assert_nonnull (strstr (r.err, inside));
+  g_assert_null (strstr (r.out, "Loaded"));
+  result_clear (&r);
+  if (geteuid () != 0)
+    {
+      locked = g_build_filename (b.dir, "locked", NULL);
+      g_assert_cmpint (g_mkdir (locked, 0555), ==, 0);
+      r = train_blobs (&b, locked, "1", NULL, NULL);
+      g_assert_cmpint (r.status, ==, 1);
+      g_assert_nonnull (strstr (r.err, "Cannot write into the output folder"));
+      g_assert_null (strstr (r.out, "Loaded"));
+      result_clear (&r);
+      g_chmod (locked, 0755);
+    }
+  blobs_clear (&b);
+}
+
+/* Values that overflow at step 1: exit 1, a metrics.json that says so,
+ * no checkpoint (no step succeeded), no junk history, nothing stale. */
+static void
+test_failed_run (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bsc-cli-fail-XXXXXX", NULL);
+  g_autofree char *csv = write_const_csv (dir, "big.csv", "1e30,2e30,1e30,3e30",
+                                          64);
+  g_autofree char *out = g_build_filename (dir, "run", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *m;
+  Result r;
+
+  g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
+  write_in (out, "assignments.csv", "index,cluster\n0,0\n");
+  r = run_bootsc ("train", csv, "--out", out, "--preset", "tiny",
+                  "--batch-size", "32", "--epochs", "2", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "bootsc: error: "));
+  g_assert_null (strstr (r.err, "--resume"));
+  result_clear (&r);
+  m = read_json (out, parser);
+  g_assert_true (json_object_get_boolean_member (m, "failed"));
+  g_assert_false (json_object_has_member (m, "interrupted"));
+  g_assert_cmpstr (json_object_get_string_member (m, "error"), !=, "");
+  g_assert_false (exists_in (out, "model.safetensors"));
+  g_assert_false (exists_in (out, "history.csv"));
+  g_assert_false (exists_in (out, "assignments.csv"));
+  g_assert_false (exists_in (out, "curves.png"));
+  remove_tree (dir);
+}
+
+/* Identical rows: all in one cluster, a warning and "collapsed". */
+static void
+test_collapse (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bsc-cli-same-XXXXXX", NULL);
+  g_autofree char *csv = write_const_csv (dir, "same.csv", "0.5,1,2,3", 64);
+  g_autofree char *out = g_build_filename (dir, "run", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *m;
+  Result r;
+
+  r = run_bootsc ("train", csv, "--out", out, "--preset", "tiny",
+                  "--batch-size", "32", "--epochs", "1", "--clusters", "4",
+                  "--quiet", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "bootsc: warning: the clustering "
+                            "collapsed"));
+  g_assert_nonnull (strstr (r.err, "duplicate rows"));
+  result_clear (&r);
+  m = read_json (out, parser);
+  g_assert_true (json_object_get_boolean_member (m, "collapsed"));
+  g_assert_nonnull (strstr (json_object_get_string_member (m, "warning"),
+                            "--sk-epsilon"));
+  remove_tree (dir);
 }
 
 /* Two epochs, then --resume for the other two, equals four in one go. */
@@ -582,10 +715,17 @@ test_train_csv (void)
 
   blobs_make (&b);
   out = g_build_filename (b.dir, "run", NULL);
+  /* An earlier run's mosaic goes, a file of the user's stays. */
+  g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
+  write_in (out, "mosaic-03.png", "old");
+  write_in (out, "mosaic-03.png.keep", "mine");
   r = run_bootsc ("train", b.csv, "--label-column", "kind", "--out", out,
                   "--preset", "tiny", "--batch-size", "128", "--epochs", "1",
                   "--quiet", NULL);
-  g_assert_cmpstr (r.err, ==, "");
+  /* One epoch may leave two blobs merged: only that warning. */
+  g_assert_true (r.err[0] == '\0'
+                 || g_str_has_prefix (r.err, "bootsc: warning: the "
+                                      "clustering collapsed"));
   g_assert_cmpstr (r.out, ==, "");
   g_assert_cmpint (r.status, ==, 0);
   result_clear (&r);
@@ -594,6 +734,8 @@ test_train_csv (void)
   g_assert_cmpint (json_object_get_int_member (
                      json_object_get_object_member (m, "config"),
                      "input_dim"), ==, DIM);
+  g_assert_false (exists_in (out, "mosaic-03.png"));
+  g_assert_true (exists_in (out, "mosaic-03.png.keep"));
   lines = read_lines (out, "assignments.csv");
   g_assert_true (g_str_has_suffix (lines[1], ",ant"));
   g_assert_true (g_str_has_suffix (lines[2], ",bee"));
@@ -877,6 +1019,9 @@ main (int   argc,
   g_test_add_func ("/cli/train-csv", test_train_csv);
   g_test_add_func ("/cli/train-images", test_train_images);
   g_test_add_func ("/cli/resume", test_resume);
+  g_test_add_func ("/cli/bad-out", test_bad_out);
+  g_test_add_func ("/cli/failed-run", test_failed_run);
+  g_test_add_func ("/cli/collapse", test_collapse);
   g_test_add_func ("/cli/interrupt", test_interrupt);
   g_test_add_func ("/cli/german-locale", test_german_locale);
   g_test_add_func ("/cli/bundled-sample", test_bundled_sample);

@@ -635,7 +635,20 @@ test_too_few (void)
   one = load_dir (dir, 2, -1, &error);
   g_assert_null (one);
   g_assert_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW);
-  g_assert_nonnull (strstr (error->message, "1 file skipped"));
+  g_assert_nonnull (strstr (error->message, "1 file skipped:\n  "));
+  g_assert_nonnull (strstr (error->message, "bad.png: "));
+  g_clear_pointer (&one, bsc_dataset_unref);
+  g_clear_error (&error);
+  for (int i = 0; i < 21; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("bad-%02d.png", i);
+
+      g_free (test_write_file (dir, name, "x", 1));
+    }
+  one = load_dir (dir, 2, -1, &error);
+  g_assert_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW);
+  g_assert_nonnull (strstr (error->message, "22 files skipped:\n  "));
+  g_assert_true (g_str_has_suffix (error->message, "\n  and 2 more"));
   test_rm_rf (dir);
 }
 
