@@ -550,6 +550,44 @@ initial_history (Run *run)
   return history;
 }
 
+/* A batch must fit in the data set and hold at least as many samples
+ * as the embedding is wide: say which option can be changed. */
+static gboolean
+check_enough_samples (const BscDataset *data,
+                      const BscConfig  *config,
+                      GError          **error)
+{
+  g_autofree char *name = g_filename_display_name (data->source);
+  gsize n = data->n_samples;
+
+  if (n >= config->batch_size)
+    return TRUE;
+  if (n >= config->embed_dim)
+    g_set_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW,
+                 _("%s has %" G_GSIZE_FORMAT " samples, fewer than one batch "
+                   "(--batch-size %u): give a --batch-size between %u and %"
+                   G_GSIZE_FORMAT), name, n, config->batch_size,
+                 config->embed_dim, n);
+  else if (n >= 32)
+    g_set_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW,
+                 _("%s has %" G_GSIZE_FORMAT " samples: too small a data set "
+                   "for this network, whose batches need at least %u samples "
+                   "(its embedding width); use a smaller network, e.g. "
+                   "--preset tiny with a --batch-size between 32 and %"
+                   G_GSIZE_FORMAT), name, n, config->embed_dim, n);
+  else
+    g_set_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW,
+                 _("%s has %" G_GSIZE_FORMAT " samples: too small a data set "
+                   "for this network, whose batches need at least %u samples "
+                   "(its embedding width); use a smaller network: --widths "
+                   "H1,H2,P,E with E at most %" G_GSIZE_FORMAT " and a "
+                   "--batch-size between E and %" G_GSIZE_FORMAT
+                   " (e.g. --widths 64,32,64,%" G_GSIZE_FORMAT
+                   " --batch-size %" G_GSIZE_FORMAT "), or more samples"),
+                 name, n, config->embed_dim, n, n, MAX (n / 2, 1), n);
+  return FALSE;
+}
+
 static BscTrainer *
 make_trainer (Run     *run,
               GError **error)
@@ -561,6 +599,8 @@ make_trainer (Run     *run,
   if (!o->clusters_given && run->data->labels)
     o->config.n_clusters = run->data->n_classes;
   o->config.input_dim = run->data->dim;
+  if (!check_enough_samples (run->data, &o->config, error))
+    return NULL;
   return bsc_trainer_new (run->data, &o->config, error);
 }
 

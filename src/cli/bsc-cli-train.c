@@ -160,6 +160,77 @@ parse_widths (const char  *text,
   return TRUE;
 }
 
+/* What the user calls a configuration key: its option, or its place in
+ * --widths; NULL for keys with neither. */
+static const char *
+key_option_name (const char *key,
+                 gsize       length)
+{
+  static const char *const widths[][2] = {
+    { "hidden1", "H1 of --widths" }, { "hidden2", "H2 of --widths" },
+    { "proj_hidden", "P of --widths" },
+    { "embed_dim", "the embedding width (the last of --widths)" },
+  };
+  static char buf[64];
+
+  for (guint i = 0; i < G_N_ELEMENTS (config_options); i++)
+    if (strlen (config_options[i].key) == length
+        && strncmp (config_options[i].key, key, length) == 0)
+      {
+        g_snprintf (buf, sizeof buf, "--%s", config_options[i].option);
+        return buf;
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    if (strlen (widths[i][0]) == length
+        && strncmp (widths[i][0], key, length) == 0)
+      return widths[i][1];
+  return NULL;
+}
+
+/* A configuration message with the keys in it (n_clusters, ...) named
+ * as the options that set them (--clusters, ...). */
+static char *
+with_option_names (const char *message)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = message;
+
+  while (*p)
+    {
+      gsize n = 0;
+      const char *name;
+
+      while (g_ascii_isalnum (p[n]) || p[n] == '_')
+        n++;
+      if (n == 0)
+        {
+          g_string_append_c (out, *p++);
+          continue;
+        }
+      name = key_option_name (p, n);
+      if (name)
+        g_string_append (out, name);
+      else
+        g_string_append_len (out, p, n);
+      p += n;
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+validate_config (const BscConfig  *config,
+                 GError          **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autofree char *message = NULL;
+
+  if (bsc_config_validate (config, &local))
+    return TRUE;
+  message = with_option_names (local->message);
+  g_set_error_literal (error, local->domain, local->code, message);
+  return FALSE;
+}
+
 static gboolean
 apply_config_options (BscTrainOptions *o,
                       TrainArgs       *args,
@@ -193,7 +264,7 @@ apply_config_options (BscTrainOptions *o,
       return FALSE;
     }
   o->clusters_given = config_options[CLUSTERS].value != NULL;
-  return bsc_config_validate (&o->config, error);
+  return validate_config (&o->config, error);
 }
 
 static gboolean G_GNUC_PRINTF (2, 3)

@@ -225,8 +225,8 @@ bsc_config_validate (const BscConfig  *config,
 
           g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG,
                        "%s is %s; it must be between %s and %s", f->name, text,
-                       g_ascii_dtostr (lo, sizeof lo, f->min),
-                       g_ascii_dtostr (hi, sizeof hi, f->max));
+                       g_ascii_formatd (lo, sizeof lo, "%g", f->min),
+                       g_ascii_formatd (hi, sizeof hi, "%g", f->max));
           return FALSE;
         }
     }

@@ -105,6 +105,14 @@ test_usage_errors (void)
                       "--batch-size", "-3", NULL);
   assert_usage_error ("--lr 0,04", "train", "--out", "d", "--lr", "0,04",
                       NULL);
+  assert_usage_error ("--clusters is 1; it must be at least 2", "train",
+                      "--out", "d", "--clusters", "1", NULL);
+  assert_usage_error ("--batch-size (5) must be at least the embedding width "
+                      "(the last of --widths) (128)", "train", "--out", "d",
+                      "--batch-size", "5", NULL);
+  assert_usage_error ("--sk-epsilon is 1e-07; it must be between 1e-06 and "
+                      "1e+06", "train", "--out", "d", "--sk-epsilon", "1e-7",
+                      NULL);
   assert_usage_error ("--preset must be authors, small or tiny", "train",
                       "--out", "d", "--preset", "huge", NULL);
   assert_usage_error ("--widths needs four numbers", "train", "--out", "d",
@@ -437,7 +445,13 @@ check_no_temporaries (const char *out)
 
   g_assert_nonnull (dir);
   while ((name = g_dir_read_name (dir)))
-    g_assert_null (strstr (name, ".png.") ? name : strchr (name, '~'));
+    {
+      static const char *const temps[] = { ".png.", ".npy.", ".csv.",
+                                           ".json.", ".safetensors.", "~" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (temps); i++)
+        g_assert_null (strstr (name, temps[i]));
+    }
   g_dir_close (dir);
 }
 
@@ -587,6 +601,27 @@ test_failed_run (void)
   remove_tree (dir);
 }
 
+/* Fewer samples than the embedding width: the advice is to use a
+ * smaller network, which can be followed. */
+static void
+test_too_small (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bsc-cli-five-XXXXXX", NULL);
+  g_autofree char *csv = write_const_csv (dir, "five.csv", "1,2,3,4", 5);
+  g_autofree char *out = g_build_filename (dir, "run", NULL);
+  Result r;
+
+  r = run_bootsc ("train", csv, "--out", out, "--preset", "tiny",
+                  "--batch-size", "32", "--quiet", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "5 samples: too small a data set for this "
+                            "network"));
+  g_assert_nonnull (strstr (r.err, "--widths 64,32,64,2 --batch-size 5"));
+  g_assert_null (strstr (r.err, "lower the batch size"));
+  result_clear (&r);
+  remove_tree (dir);
+}
+
 /* Identical rows: all in one cluster, a warning and "collapsed". */
 static void
 test_collapse (void)
@@ -665,6 +700,7 @@ test_interrupt (void)
   g_autofree char *out = NULL;
   g_autofree char *line = NULL;
   g_autofree char *model = NULL;
+  g_autofree char *err = NULL;
   g_autoptr (GSubprocess) proc = NULL;
   g_autoptr (GDataInputStream) lines = NULL;
   g_autoptr (GError) error = NULL;
@@ -672,7 +708,8 @@ test_interrupt (void)
 
   blobs_make (&b);
   out = g_build_filename (b.dir, "run", NULL);
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                           | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
                            bootsc_path, "train", b.features, "--labels",
                            b.labels, "--out", out, "--preset", "tiny",
                            "--batch-size", "128", "--epochs", "100000",
@@ -688,9 +725,14 @@ test_interrupt (void)
       g_assert_nonnull (line);
     }
   g_assert_true (g_str_has_prefix (line, "epoch 1/100000"));
+  /* A second Ctrl-C does not cut the saving short. */
   g_subprocess_send_signal (proc, SIGINT);
-  g_subprocess_wait (proc, NULL, &error);
+  g_usleep (20000);
+  g_subprocess_send_signal (proc, SIGINT);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, &err, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (strstr (err, "Interrupted: finishing the current step "
+                            "and saving"));
   g_assert_true (g_subprocess_get_if_exited (proc));
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 130);
   model = g_build_filename (out, "model.safetensors", NULL);
@@ -952,6 +994,38 @@ test_train_images (void)
   remove_tree (dir);
 }
 
+/* A file name that is not UTF-8 (Latin-1 "café.png") is written as
+ * valid UTF-8 in assignments.csv. */
+static void
+test_latin1_name (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bsc-cli-l1-XXXXXX", NULL);
+  g_autofree char *images = g_build_filename (dir, "images", NULL);
+  g_autofree char *out = g_build_filename (dir, "run", NULL);
+  g_autofree char *from = g_build_filename (images, "dark", "img-000.png",
+                                            NULL);
+  g_autofree char *to = g_build_filename (images, "dark", "caf\xe9.png",
+                                          NULL);
+  g_autofree char *csv = g_build_filename (out, "assignments.csv", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *bytes = NULL;
+  gsize length;
+  Result r;
+
+  make_image_folder (images);
+  g_assert_true (g_file_get_contents (from, &bytes, &length, NULL));
+  g_assert_true (g_file_set_contents (to, bytes, length, NULL));
+  r = run_bootsc ("train", images, "--out", out, "--preset", "tiny",
+                  "--batch-size", "64", "--epochs", "1", "--image-size", "8",
+                  "--quiet", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+  g_assert_nonnull (strstr (text, "/dark/caf\xef\xbf\xbd.png,"));
+  remove_tree (dir);
+}
+
 /* Without INPUT the bundled sample (2,000 images in 10 labelled folders)
  * is used: one mosaic per cluster and metrics that agree with the
  * assignments.  Slow (a few seconds): run with -m slow. */
@@ -1018,10 +1092,12 @@ main (int   argc,
   g_test_add_func ("/cli/train-blobs", test_train_blobs);
   g_test_add_func ("/cli/train-csv", test_train_csv);
   g_test_add_func ("/cli/train-images", test_train_images);
+  g_test_add_func ("/cli/latin1-name", test_latin1_name);
   g_test_add_func ("/cli/resume", test_resume);
   g_test_add_func ("/cli/bad-out", test_bad_out);
   g_test_add_func ("/cli/failed-run", test_failed_run);
   g_test_add_func ("/cli/collapse", test_collapse);
+  g_test_add_func ("/cli/too-small", test_too_small);
   g_test_add_func ("/cli/interrupt", test_interrupt);
   g_test_add_func ("/cli/german-locale", test_german_locale);
   g_test_add_func ("/cli/bundled-sample", test_bundled_sample);
