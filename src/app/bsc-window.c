@@ -79,6 +79,7 @@ typedef void (*ChosenFunc) (BscWindow *self,
                             GFile     *file);
 
 static void update_actions (BscWindow *self);
+static void drop_worker    (BscWindow *self);
 static void start_run      (BscWindow *self,
                             gboolean   paused);
 
@@ -367,8 +368,9 @@ begin_load (BscWindow  *self,
 
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
-  if (self->worker != NULL)
-    bsc_worker_stop (self->worker);
+  /* The run of the previous collection ends; its last snapshots must not
+   * reach views that show the new one. */
+  drop_worker (self);
   g_clear_object (&self->load_cancellable);
   self->load_cancellable = g_cancellable_new ();
 
@@ -526,7 +528,8 @@ snapshot_cb (BscWorker   *worker,
   BscWindow *self = BSC_WINDOW (user_data);
 
   if (worker != self->worker
-      || snap->generation != bsc_worker_get_generation (worker))
+      || snap->generation != bsc_worker_get_generation (worker)
+      || bsc_worker_get_dataset (worker) != self->data)
     return;   /* stale: from a run that was replaced */
   self->n_snapshots++;
   g_clear_pointer (&self->last_snapshot, bsc_snapshot_unref);
@@ -584,6 +587,8 @@ drop_worker (BscWindow *self)
         }
     }
   g_clear_object (&self->worker);
+  if (self->params != NULL)
+    bsc_params_set_running (self->params, FALSE);
 }
 
 static void

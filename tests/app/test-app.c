@@ -358,6 +358,37 @@ test_failed_run (void)
   close_window (window);
 }
 
+/* Opening a collection during a run ends the run; nothing of it reaches
+ * the views of the new collection. */
+static void
+test_open_during_training (void)
+{
+  BscWindow *window = new_loaded_window ();
+  GSettings *settings = g_settings_new ("io.github.bootsc.Explorer");
+  g_autoptr(GFile) file = g_file_new_for_path (data_path);
+  guint n_views = 0;
+  BscRunView **views = _bsc_window_get_views (window, &n_views);
+  guint64 target = 2;
+  BscWindowStatus st;
+
+  g_settings_set_uint (settings, "epochs", 200);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  g_assert_true (wait_for (window, step_reached, &target, 60));
+  bsc_window_open_file (window, file, FALSE);
+  g_assert_null (_bsc_window_get_worker (window));
+  g_assert_true (wait_for (window, loaded, NULL, 60));
+  spin (1.0);
+  _bsc_window_get_status (window, &st);
+  g_assert_true (st.has_data);
+  g_assert_false (st.running);
+  g_assert_cmpuint (st.n_snapshots, ==, 0);
+  for (guint i = 0; i < n_views; i++)
+    g_assert_cmpuint (bsc_run_view_get_n_updates (views[i]), ==, 0);
+  g_settings_reset (settings, "epochs");
+  g_object_unref (settings);
+  close_window (window);
+}
+
 static gboolean
 worker_gone (BscWindow *unused,
              gpointer   data)
@@ -577,6 +608,7 @@ main (int   argc,
   g_test_add_func ("/app/drop", test_drop);
   g_test_add_func ("/app/features", test_features);
   g_test_add_func ("/app/failed-run", test_failed_run);
+  g_test_add_func ("/app/open-during-training", test_open_during_training);
   g_test_add_func ("/app/close-during-training", test_close_during_training);
   ret = g_test_run ();
 
