@@ -152,6 +152,9 @@ test_help_version (void)
   g_assert_cmpint (r.status, ==, 0);
   for (guint i = 0; i < G_N_ELEMENTS (options); i++)
     g_assert_nonnull (strstr (r.out, options[i]));
+  g_assert_nonnull (strstr (r.out, "--preset authors"));
+  g_assert_nonnull (strstr (r.out, "100 epochs"));
+  g_assert_nonnull (strstr (r.out, "(default: 100)"));
   result_clear (&r);
 }
 
