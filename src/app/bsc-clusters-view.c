@@ -318,14 +318,3 @@ bsc_clusters_view_init (BscClustersView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-void
-bsc_clusters_view_select (BscClustersView *self,
-                          guint            cluster)
-{
-  g_return_if_fail (BSC_IS_CLUSTERS_VIEW (self));
-
-  self->selected = cluster;
-  if (self->eval != NULL)
-    fill_list (self);
-  show_cluster (self);
-}

@@ -118,23 +118,3 @@ bsc_run_view_is_dark (GtkWidget *widget)
   return 0.299 * fg.red + 0.587 * fg.green + 0.114 * fg.blue > 0.5;
 }
 
-void
-bsc_run_view_append_cairo (GtkWidget   *widget,
-                       GtkSnapshot *snapshot,
-                       void       (*draw_func) (cairo_t *cr,
-                                                int      width,
-                                                int      height,
-                                                gpointer user_data),
-                       gpointer     user_data)
-{
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
-
-  if (width <= 0 || height <= 0)
-    return;
-  cr = gtk_snapshot_append_cairo (snapshot,
-                                  &GRAPHENE_RECT_INIT (0, 0, width, height));
-  draw_func (cr, width, height, user_data);
-  cairo_destroy (cr);
-}

@@ -23,6 +23,7 @@
 #include "bsc-load.h"
 #include "bsc-plot.h"
 #include "bsc-projection-view.h"
+#include "bsc-thumbs.h"
 #include "bsc-window-private.h"
 
 static BscApplication *app;
@@ -182,6 +183,19 @@ check_map (BscWindow *window,
   save_screenshot (GTK_WIDGET (window), "map-selection");
 }
 
+/* Thumbnails are made only for the cells and hovers that were shown. */
+static void
+check_thumbnails (BscWindow *window)
+{
+  BscDataset *data = bsc_worker_get_dataset (_bsc_window_get_worker (window));
+  g_autoptr(BscThumbs) thumbs = bsc_thumbs_get_for (data);
+  gsize made = bsc_thumbs_get_n_made (thumbs);
+
+  g_test_message ("%zu of %zu thumbnails made", made, data->n_samples);
+  g_assert_cmpuint (made, >, 0);
+  g_assert_cmpuint (made, <, data->n_samples / 2);
+}
+
 /* The Details window shows what `bootsc inspect` prints. */
 static void
 check_details (BscWindow *window)
@@ -265,6 +279,7 @@ test_train_epoch (void)
     }
   check_exports (window);
   check_details (window);
+  check_thumbnails (window);
   close_window (window);
 }
 
