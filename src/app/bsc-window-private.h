@@ -49,4 +49,8 @@ gboolean    _bsc_window_export_csv  (BscWindow      *self,
 /* Opens the collection's details window (the Details button). */
 void        _bsc_window_show_details (BscWindow     *self);
 
+/* The window's settings: the installed schema, else build_dir's compiled
+ * one, else the built-in copy with in-memory storage and a warning. */
+GSettings  *_bsc_window_new_settings (const char     *build_dir);
+
 G_END_DECLS

@@ -12,6 +12,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
 
 #include "bsc-affinity-view.h"
 #include "bsc-clusters-view.h"
@@ -82,6 +85,75 @@ static void update_actions (BscWindow *self);
 static void drop_worker    (BscWindow *self);
 static void start_run      (BscWindow *self,
                             gboolean   paused);
+
+/* ---- settings -------------------------------------------------------- */
+
+static GSettingsSchema *
+lookup_in_directory (const char *dir)
+{
+  GSettingsSchemaSource *parent = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchemaSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return NULL;
+  source = g_settings_schema_source_new_from_directory (dir, parent, FALSE,
+                                                        &error);
+  if (source == NULL)
+    {
+      g_debug ("No settings schema in %s: %s", dir, error->message);
+      return NULL;
+    }
+  return g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE);
+}
+
+/* The copy of the compiled schema in the resources, written to a
+ * temporary folder (schema sources read folders only). */
+static GSettingsSchema *
+lookup_embedded (void)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  GSettingsSchema *schema = NULL;
+
+  bytes = g_resources_lookup_data (RESOURCE_PATH "/gschemas.compiled", 0, NULL);
+  dir = g_dir_make_tmp ("bootsc-explorer-XXXXXX", NULL);
+  if (bytes == NULL || dir == NULL)
+    return NULL;
+  file = g_build_filename (dir, "gschemas.compiled", NULL);
+  if (g_file_set_contents (file, g_bytes_get_data (bytes, NULL),
+                           g_bytes_get_size (bytes), NULL))
+    schema = lookup_in_directory (dir);
+  g_unlink (file);   /* the schema source keeps its mapping */
+  g_rmdir (dir);
+  return schema;
+}
+
+/* The installed schema; else the build folder's (an uninstalled binary);
+ * else in-memory defaults with a warning: never abort for want of it. */
+GSettings *
+_bsc_window_new_settings (const char *build_dir)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsBackend) backend = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE);
+  if (schema == NULL)
+    schema = lookup_in_directory (build_dir);
+  if (schema == NULL)
+    {
+      g_warning ("Settings schema '%s' is not installed; settings will not "
+                 "be kept (install the application or set "
+                 "GSETTINGS_SCHEMA_DIR)", SCHEMA_ID);
+      schema = lookup_embedded ();
+      backend = g_memory_settings_backend_new ();
+    }
+  g_return_val_if_fail (schema != NULL, NULL);
+  return g_settings_new_full (schema, backend, NULL);
+}
 
 /* ---- messages in the window ------------------------------------------ */
 
@@ -1004,7 +1076,7 @@ bsc_window_init (BscWindow *self)
   GAction *pause;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->settings = g_settings_new (SCHEMA_ID);
+  self->settings = _bsc_window_new_settings (BSC_BUILD_SCHEMA_DIR);
   bsc_params_set_settings (self->params, self->settings);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
