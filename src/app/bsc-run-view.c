@@ -5,6 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <glib/gi18n.h>
+
 #include "bsc-run-view.h"
 
 G_DEFINE_INTERFACE (BscRunView, bsc_run_view, GTK_TYPE_WIDGET)
@@ -118,3 +120,13 @@ bsc_run_view_is_dark (GtkWidget *widget)
   return 0.299 * fg.red + 0.587 * fg.green + 0.114 * fg.blue > 0.5;
 }
 
+char *
+bsc_run_view_eval_when (const BscEvalData *eval)
+{
+  g_return_val_if_fail (eval != NULL, NULL);
+
+  if (eval->step == 0)
+    return g_strdup (_("before training"));
+  return g_strdup_printf (_("after epoch %u · step %'" G_GUINT64_FORMAT),
+                          eval->epoch, eval->step);
+}

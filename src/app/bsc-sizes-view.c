@@ -122,6 +122,7 @@ bsc_sizes_view_update (BscRunView  *view,
 {
   BscSizesView *self = BSC_SIZES_VIEW (view);
   g_autofree char *text = NULL;
+  g_autofree char *when = NULL;
   BscEvalData *e = snap->eval;
 
   if (e == NULL || e == self->eval)
@@ -139,11 +140,12 @@ bsc_sizes_view_update (BscRunView  *view,
   self->bars.values = self->values;
   self->bars.warn_above = giant_threshold (e);
   self->bars.warn_below = 0.5;
-  text = g_strdup_printf (ngettext ("after epoch %u · %'zu sample changed "
+  when = bsc_run_view_eval_when (e);
+  text = g_strdup_printf (ngettext ("%s · %'zu sample changed "
                                     "cluster since the last evaluation",
-                                    "after epoch %u · %'zu samples changed "
+                                    "%s · %'zu samples changed "
                                     "cluster since the last evaluation",
-                                    e->changed), e->epoch, e->changed);
+                                    e->changed), when, e->changed);
   gtk_label_set_text (self->summary, text);
   update_warning (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->bars_area));
