@@ -64,6 +64,7 @@ draw_changed_cb (BscPlotArea        *area,
 
   if (bsc_curves_get_series (self->changed, 0)->x->len < 2)
     {
+      bsc_plot_paint_background (cr, theme, width, height);
       bsc_plot_text (cr, theme, width / 2.0, height / 2.0, 0.5, 0.5, 1.1,
                      _("Samples that changed cluster: one point per "
                        "evaluation, drawn from the second one on."));
@@ -177,18 +178,15 @@ bsc_sizes_view_draw_export (BscRunView *view,
 {
   BscSizesView *self = BSC_SIZES_VIEW (view);
   BscPlotTheme theme;
-  BscAxes axes;
 
   if (self->values == NULL)
     return FALSE;
   bsc_plot_theme_init (&theme, dark);
   theme.draw_background = TRUE;
-  bsc_bars_draw (&self->bars, &theme, cr, width, height / 2);
+  draw_bars_cb (NULL, cr, width, height / 2, &theme, self);
   cairo_save (cr);
   cairo_translate (cr, 0, height / 2);
-  bsc_curves_compute_axes (self->changed, FALSE, &axes);
-  bsc_curves_draw (self->changed, &axes, &self->changed_style, &theme, cr,
-                   width, height - height / 2);
+  draw_changed_cb (NULL, cr, width, height - height / 2, &theme, self);
   cairo_restore (cr);
   return TRUE;
 }
