@@ -1059,6 +1059,7 @@ test_latin1_name (void)
   g_autofree char *to = g_build_filename (images, "dark", "caf\xe9.png",
                                           NULL);
   g_autofree char *csv = g_build_filename (out, "assignments.csv", NULL);
+  g_autofree char *copies = g_build_filename (dir, "copies", NULL);
   g_autofree char *text = NULL;
   g_autofree char *bytes = NULL;
   gsize length;
@@ -1075,6 +1076,14 @@ test_latin1_name (void)
   g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
   g_assert_true (g_utf8_validate (text, -1, NULL));
   g_assert_nonnull (strstr (text, "/dark/caf\xef\xbf\xbd.png,"));
+  /* The exact name stays recoverable: export-clusters finds the file. */
+  g_assert_nonnull (strstr (text, ",path_uri\n"));
+  g_assert_nonnull (strstr (text, "/dark/caf%E9.png\n"));
+  r = run_bootsc ("export-clusters", "--from", out, "--to", copies, NULL);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  g_assert_cmpuint (count_exported (copies, FALSE), ==, 161);
   remove_tree (dir);
 }
 
