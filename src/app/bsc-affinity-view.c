@@ -219,10 +219,16 @@ motion_cb (GtkEventControllerMotion *motion,
   cell = (gsize) row * p->batch + col;
   na = bsc_dataset_dup_name (self->data, ia);
   nb = bsc_dataset_dup_name (self->data, ib);
+  /* The row's predicted share softmax (A / τ) and its target share are
+   * on the same scale (each row sums to 1); their difference is the
+   * right map.  The raw affinity is a cosine in [-1, 1]. */
   text = g_strdup_printf (_("%s (cluster %d) and %s (cluster %d)\n"
-                            "affinity %.3f · target %.4f · predicted − target %+.4f"),
+                            "affinity (cosine) %.3f · predicted share "
+                            "softmax(A/τ) %.4f − target share %.4f = %+.4f"),
                           na, p->clusters[row], nb, p->clusters[col],
-                          p->affinity[cell], p->target[cell], p->difference[cell]);
+                          p->affinity[cell],
+                          p->difference[cell] + p->target[cell],
+                          p->target[cell], p->difference[cell]);
   gtk_label_set_text (self->hover_label, text);
   if (self->hover_row != (gint) row || self->hover_col != (gint) col)
     {

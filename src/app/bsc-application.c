@@ -165,6 +165,7 @@ static const struct
   { "win.view(4)", { "<Alt>5", NULL } },
   { "win.view(5)", { "<Alt>6", NULL } },
   { "win.view-info", { "F1", NULL } },
+  { "win.fit-map", { "<Control>0", NULL } },
   { "win.lr-up", { "<Control>plus", "<Control>equal", NULL } },
   { "win.lr-down", { "<Control>minus", NULL } },
   { "win.show-help-overlay", { "<Control>question", NULL } },

@@ -196,6 +196,7 @@ bsc_clusters_view_update (BscRunView  *view,
 {
   BscClustersView *self = BSC_CLUSTERS_VIEW (view);
   g_autofree char *summary = NULL;
+  g_autofree char *when = NULL;
   guint empty = 0;
 
   if (snap->eval == NULL || snap->eval == self->eval)
@@ -204,8 +205,9 @@ bsc_clusters_view_update (BscRunView  *view,
   self->eval = bsc_eval_data_ref (snap->eval);
   for (guint k = 0; k < self->eval->n_clusters; k++)
     empty += self->eval->cluster_sizes[k] == 0;
-  summary = g_strdup_printf (_("after epoch %u · %u clusters, %u empty"),
-                             self->eval->epoch, self->eval->n_clusters, empty);
+  when = bsc_run_view_eval_when (self->eval);
+  summary = g_strdup_printf (_("%s · %u clusters, %u empty"), when,
+                             self->eval->n_clusters, empty);
   gtk_label_set_text (self->summary, summary);
   fill_list (self);
   show_cluster (self);
@@ -318,14 +320,3 @@ bsc_clusters_view_init (BscClustersView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-void
-bsc_clusters_view_select (BscClustersView *self,
-                          guint            cluster)
-{
-  g_return_if_fail (BSC_IS_CLUSTERS_VIEW (self));
-
-  self->selected = cluster;
-  if (self->eval != NULL)
-    fill_list (self);
-  show_cluster (self);
-}

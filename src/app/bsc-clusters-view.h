@@ -18,7 +18,4 @@ G_BEGIN_DECLS
 #define BSC_TYPE_CLUSTERS_VIEW (bsc_clusters_view_get_type ())
 G_DECLARE_FINAL_TYPE (BscClustersView, bsc_clusters_view, BSC, CLUSTERS_VIEW, GtkBox)
 
-void bsc_clusters_view_select (BscClustersView *self,
-                               guint            cluster);
-
 G_END_DECLS

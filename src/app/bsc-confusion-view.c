@@ -116,12 +116,13 @@ static void
 set_summary (BscConfusionView *self)
 {
   g_autofree char *text = NULL;
+  g_autofree char *when = NULL;
 
   if (self->eval == NULL)
     return;
-  text = g_strdup_printf (_("after epoch %u · ACC %.3f · NMI %.3f · ARI %.3f"),
-                          self->eval->epoch, self->eval->acc, self->eval->nmi,
-                          self->eval->ari);
+  when = bsc_run_view_eval_when (self->eval);
+  text = g_strdup_printf (_("%s · ACC %.3f · NMI %.3f · ARI %.3f"), when,
+                          self->eval->acc, self->eval->nmi, self->eval->ari);
   gtk_label_set_text (self->summary, text);
 }
 

@@ -35,6 +35,7 @@ struct _BscCurvesView
 
   ChartData       charts[N_CHARTS];
   guint           last_eval;
+  gboolean        has_data;    /* a collection is loaded */
   guint           n_points;
   guint           bucket;      /* steps a drawn point stands for */
   guint           acc_n;       /* steps in the open bucket */
@@ -108,8 +109,10 @@ draw_chart_cb (BscPlotArea        *area,
     {
       if (c == CHART_LOSS)
         bsc_plot_text (cr, theme, width / 2.0, height / 2.0, 0.5, 0.5, 1.2,
-                       _("Press Start (Ctrl+Return): the losses appear "
-                         "here as the network learns."));
+                       self->has_data
+                       ? _("Press Start (Ctrl+Return): the losses appear "
+                           "here as the network learns.")
+                       : _("Open a folder or a file (Ctrl+O) to begin."));
       return;
     }
   ensure_axes (self, chart);
@@ -306,6 +309,7 @@ bsc_curves_view_reset (BscRunView    *view,
   gtk_widget_set_visible (GTK_WIDGET (self->metric_area),
                           data == NULL || data->labels != NULL);
   self->last_eval = 0;
+  self->has_data = data != NULL;
   self->n_points = 0;
   self->bucket = 1;
   self->acc_n = 0;

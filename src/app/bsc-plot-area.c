@@ -14,7 +14,6 @@ struct _BscPlotArea
 
   BscPlotAreaDrawFunc  func;
   gpointer             user_data;
-  double               draw_ms;
 };
 
 G_DEFINE_FINAL_TYPE (BscPlotArea, bsc_plot_area, GTK_TYPE_WIDGET)
@@ -36,7 +35,6 @@ bsc_plot_area_snapshot (GtkWidget   *widget,
   BscPlotArea *self = BSC_PLOT_AREA (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  gint64 t0 = g_get_monotonic_time ();
   BscPlotTheme theme;
   cairo_t *cr;
 
@@ -47,7 +45,6 @@ bsc_plot_area_snapshot (GtkWidget   *widget,
                                   &GRAPHENE_RECT_INIT (0, 0, width, height));
   self->func (self, cr, width, height, &theme, self->user_data);
   cairo_destroy (cr);
-  self->draw_ms = (g_get_monotonic_time () - t0) / 1000.0;
 }
 
 static void
@@ -95,10 +92,3 @@ bsc_plot_area_set_draw_func (BscPlotArea         *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-double
-bsc_plot_area_get_draw_ms (BscPlotArea *self)
-{
-  g_return_val_if_fail (BSC_IS_PLOT_AREA (self), 0);
-
-  return self->draw_ms;
-}

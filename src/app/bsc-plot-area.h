@@ -33,7 +33,5 @@ void       bsc_plot_area_set_draw_func (BscPlotArea         *self,
 /* The theme matching the widget's colours (dark or light). */
 void       bsc_plot_area_get_theme     (BscPlotArea         *self,
                                         BscPlotTheme        *theme);
-/* Milliseconds the last snapshot's drawing took (benchmarks read it). */
-double     bsc_plot_area_get_draw_ms   (BscPlotArea         *self);
 
 G_END_DECLS

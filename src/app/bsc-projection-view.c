@@ -37,6 +37,7 @@ struct _BscProjectionView
   BscScatter     *scatter;
   BscView         view;
   gboolean        view_fitted;
+  gboolean        user_moved;    /* zoomed or panned since the last fit */
   gssize          hover;
   gboolean        selecting;
   double          pointer_x, pointer_y;
@@ -178,6 +179,7 @@ bsc_projection_view_pan (BscProjectionView *self,
   g_return_if_fail (BSC_IS_PROJECTION_VIEW (self));
 
   bsc_view_pan (&self->view, dx, dy);
+  self->user_moved = TRUE;
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }
 
@@ -192,6 +194,7 @@ bsc_projection_view_zoom (BscProjectionView *self,
   bsc_view_zoom (&self->view, gtk_widget_get_width (w), gtk_widget_get_height (w),
                  gtk_widget_get_width (w) / 2.0, gtk_widget_get_height (w) / 2.0,
                  factor);
+  self->user_moved = TRUE;
   gtk_widget_queue_draw (w);
 }
 
@@ -201,6 +204,7 @@ bsc_projection_view_fit (BscProjectionView *self)
   g_return_if_fail (BSC_IS_PROJECTION_VIEW (self));
 
   self->view_fitted = FALSE;
+  self->user_moved = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }
 
@@ -244,6 +248,7 @@ scroll_cb (GtkEventControllerScroll *scroll,
     return FALSE;
   bsc_view_zoom (&self->view, gtk_widget_get_width (w), gtk_widget_get_height (w),
                  self->pointer_x, self->pointer_y, dy < 0 ? 1.25 : 0.8);
+  self->user_moved = TRUE;
   gtk_widget_queue_draw (w);
   return TRUE;
 }
@@ -304,6 +309,7 @@ drag_update_cb (GtkGestureDrag *gesture,
     {
       self->view = self->drag_view;
       bsc_view_pan (&self->view, dx, dy);
+      self->user_moved = TRUE;
     }
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }
@@ -380,11 +386,11 @@ static void
 update_summary (BscProjectionView *self)
 {
   g_autofree char *text = NULL;
+  g_autofree char *when = bsc_run_view_eval_when (self->eval);
 
-  text = g_strdup_printf (ngettext ("after epoch %u · %'zu point",
-                                    "after epoch %u · %'zu points",
+  text = g_strdup_printf (ngettext ("%s · %'zu point", "%s · %'zu points",
                                     self->eval->n_samples),
-                          self->eval->epoch, self->eval->n_samples);
+                          when, self->eval->n_samples);
   gtk_label_set_text (self->summary, text);
 }
 
@@ -403,6 +409,10 @@ bsc_projection_view_update (BscRunView  *view,
   bsc_scatter_set_prototypes (self->scatter, self->eval->proto_points,
                               self->eval->n_clusters);
   update_summary (self);
+  /* The map follows the points as they spread until the person zooms or
+   * pans; Fit (Ctrl+0) returns to following. */
+  if (!self->user_moved)
+    self->view_fitted = FALSE;
   if (self->hover >= 0)
     show_hover (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
@@ -422,6 +432,7 @@ bsc_projection_view_reset (BscRunView *view,
   g_clear_pointer (&self->scatter, bsc_scatter_free);
   self->scatter = bsc_scatter_new ();
   self->view_fitted = FALSE;
+  self->user_moved = FALSE;
   self->hover = -1;
   if (data != NULL)
     {

@@ -5,6 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <glib/gi18n.h>
+
 #include "bsc-run-view.h"
 
 G_DEFINE_INTERFACE (BscRunView, bsc_run_view, GTK_TYPE_WIDGET)
@@ -118,23 +120,13 @@ bsc_run_view_is_dark (GtkWidget *widget)
   return 0.299 * fg.red + 0.587 * fg.green + 0.114 * fg.blue > 0.5;
 }
 
-void
-bsc_run_view_append_cairo (GtkWidget   *widget,
-                       GtkSnapshot *snapshot,
-                       void       (*draw_func) (cairo_t *cr,
-                                                int      width,
-                                                int      height,
-                                                gpointer user_data),
-                       gpointer     user_data)
+char *
+bsc_run_view_eval_when (const BscEvalData *eval)
 {
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  cairo_t *cr;
+  g_return_val_if_fail (eval != NULL, NULL);
 
-  if (width <= 0 || height <= 0)
-    return;
-  cr = gtk_snapshot_append_cairo (snapshot,
-                                  &GRAPHENE_RECT_INIT (0, 0, width, height));
-  draw_func (cr, width, height, user_data);
-  cairo_destroy (cr);
+  if (eval->step == 0)
+    return g_strdup (_("before training"));
+  return g_strdup_printf (_("after epoch %u · step %'" G_GUINT64_FORMAT),
+                          eval->epoch, eval->step);
 }

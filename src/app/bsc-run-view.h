@@ -58,14 +58,8 @@ guint     bsc_run_view_get_n_updates (BscRunView     *self);
 const char *bsc_run_view_label_name (const BscDataset *data,
                                      gint32            label);
 gboolean  bsc_run_view_is_dark       (GtkWidget   *widget);
-/* Appends a texture-backed snapshot of a Cairo drawing of the widget's
- * size (draw_func as in bsc-plot.h). */
-void      bsc_run_view_append_cairo  (GtkWidget   *widget,
-                                  GtkSnapshot *snapshot,
-                                  void       (*draw_func) (cairo_t *cr,
-                                                           int      width,
-                                                           int      height,
-                                                           gpointer user_data),
-                                  gpointer     user_data);
+/* When an evaluation was made, as every view's header says it:
+ * "after epoch N · step S" (N epochs completed), or "before training". */
+char     *bsc_run_view_eval_when     (const BscEvalData *eval);
 
 G_END_DECLS

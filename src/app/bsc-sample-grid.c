@@ -287,19 +287,3 @@ bsc_sample_grid_set_samples (BscSampleGrid *self,
     apply_list (self);
 }
 
-gsize
-bsc_sample_grid_get_n_items (BscSampleGrid *self)
-{
-  g_return_val_if_fail (BSC_IS_SAMPLE_GRID (self), 0);
-
-  return self->list->n;
-}
-
-void
-bsc_sample_grid_set_cell_size (BscSampleGrid *self,
-                               int            size)
-{
-  g_return_if_fail (BSC_IS_SAMPLE_GRID (self));
-
-  self->cell = size;
-}

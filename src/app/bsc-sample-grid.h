@@ -27,8 +27,5 @@ void       bsc_sample_grid_set_samples (BscSampleGrid *self,
                                         const guint32 *indices,
                                         gsize          n,
                                         const float   *confidence);
-gsize      bsc_sample_grid_get_n_items (BscSampleGrid *self);
-void       bsc_sample_grid_set_cell_size (BscSampleGrid *self,
-                                          int            size);
 
 G_END_DECLS

@@ -64,6 +64,7 @@ draw_changed_cb (BscPlotArea        *area,
 
   if (bsc_curves_get_series (self->changed, 0)->x->len < 2)
     {
+      bsc_plot_paint_background (cr, theme, width, height);
       bsc_plot_text (cr, theme, width / 2.0, height / 2.0, 0.5, 0.5, 1.1,
                      _("Samples that changed cluster: one point per "
                        "evaluation, drawn from the second one on."));
@@ -121,6 +122,7 @@ bsc_sizes_view_update (BscRunView  *view,
 {
   BscSizesView *self = BSC_SIZES_VIEW (view);
   g_autofree char *text = NULL;
+  g_autofree char *when = NULL;
   BscEvalData *e = snap->eval;
 
   if (e == NULL || e == self->eval)
@@ -138,11 +140,12 @@ bsc_sizes_view_update (BscRunView  *view,
   self->bars.values = self->values;
   self->bars.warn_above = giant_threshold (e);
   self->bars.warn_below = 0.5;
-  text = g_strdup_printf (ngettext ("after epoch %u · %'zu sample changed "
+  when = bsc_run_view_eval_when (e);
+  text = g_strdup_printf (ngettext ("%s · %'zu sample changed "
                                     "cluster since the last evaluation",
-                                    "after epoch %u · %'zu samples changed "
+                                    "%s · %'zu samples changed "
                                     "cluster since the last evaluation",
-                                    e->changed), e->epoch, e->changed);
+                                    e->changed), when, e->changed);
   gtk_label_set_text (self->summary, text);
   update_warning (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->bars_area));
@@ -177,18 +180,15 @@ bsc_sizes_view_draw_export (BscRunView *view,
 {
   BscSizesView *self = BSC_SIZES_VIEW (view);
   BscPlotTheme theme;
-  BscAxes axes;
 
   if (self->values == NULL)
     return FALSE;
   bsc_plot_theme_init (&theme, dark);
   theme.draw_background = TRUE;
-  bsc_bars_draw (&self->bars, &theme, cr, width, height / 2);
+  draw_bars_cb (NULL, cr, width, height / 2, &theme, self);
   cairo_save (cr);
   cairo_translate (cr, 0, height / 2);
-  bsc_curves_compute_axes (self->changed, FALSE, &axes);
-  bsc_curves_draw (self->changed, &axes, &self->changed_style, &theme, cr,
-                   width, height - height / 2);
+  draw_changed_cb (NULL, cr, width, height - height / 2, &theme, self);
   cairo_restore (cr);
   return TRUE;
 }

@@ -25,6 +25,9 @@ typedef struct
   gboolean     has_data;
   gboolean     error_shown;
   gboolean     running;         /* a worker thread is alive */
+  gboolean     start_enabled;
+  gboolean     step_enabled;
+  const char  *start_label;     /* the main button's, with its mnemonic */
 } BscWindowStatus;
 
 void        _bsc_window_get_status (BscWindow       *self,
@@ -48,5 +51,17 @@ gboolean    _bsc_window_export_csv  (BscWindow      *self,
 
 /* Opens the collection's details window (the Details button). */
 void        _bsc_window_show_details (BscWindow     *self);
+
+/* Where export dialogs open: the last export folder, else home. */
+char       *_bsc_window_export_folder (BscWindow     *self);
+
+/* The 1-based epoch a step (completed steps) belongs to. */
+guint       bsc_window_step_epoch    (guint64         step,
+                                      guint64         total_steps,
+                                      guint           epochs);
+
+/* The window's settings: the installed schema, else build_dir's compiled
+ * one, else the built-in copy with in-memory storage and a warning. */
+GSettings  *_bsc_window_new_settings (const char     *build_dir);
 
 G_END_DECLS

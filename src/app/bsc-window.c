@@ -12,6 +12,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
 
 #include "bsc-affinity-view.h"
 #include "bsc-clusters-view.h"
@@ -43,6 +46,8 @@ struct _BscWindow
 
   /* Template widgets */
   GtkButton        *open_button;
+  GtkButton        *start_button;
+  GtkLabel         *start_label;
   GtkInfoBar       *error_bar;
   GtkLabel         *error_title;
   GtkLabel         *error_detail;
@@ -79,8 +84,78 @@ typedef void (*ChosenFunc) (BscWindow *self,
                             GFile     *file);
 
 static void update_actions (BscWindow *self);
+static void drop_worker    (BscWindow *self);
 static void start_run      (BscWindow *self,
                             gboolean   paused);
+
+/* ---- settings -------------------------------------------------------- */
+
+static GSettingsSchema *
+lookup_in_directory (const char *dir)
+{
+  GSettingsSchemaSource *parent = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchemaSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return NULL;
+  source = g_settings_schema_source_new_from_directory (dir, parent, FALSE,
+                                                        &error);
+  if (source == NULL)
+    {
+      g_debug ("No settings schema in %s: %s", dir, error->message);
+      return NULL;
+    }
+  return g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE);
+}
+
+/* The copy of the compiled schema in the resources, written to a
+ * temporary folder (schema sources read folders only). */
+static GSettingsSchema *
+lookup_embedded (void)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  GSettingsSchema *schema = NULL;
+
+  bytes = g_resources_lookup_data (RESOURCE_PATH "/gschemas.compiled", 0, NULL);
+  dir = g_dir_make_tmp ("bootsc-explorer-XXXXXX", NULL);
+  if (bytes == NULL || dir == NULL)
+    return NULL;
+  file = g_build_filename (dir, "gschemas.compiled", NULL);
+  if (g_file_set_contents (file, g_bytes_get_data (bytes, NULL),
+                           g_bytes_get_size (bytes), NULL))
+    schema = lookup_in_directory (dir);
+  g_unlink (file);   /* the schema source keeps its mapping */
+  g_rmdir (dir);
+  return schema;
+}
+
+/* The installed schema; else the build folder's (an uninstalled binary);
+ * else in-memory defaults with a warning: never abort for want of it. */
+GSettings *
+_bsc_window_new_settings (const char *build_dir)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsBackend) backend = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE);
+  if (schema == NULL)
+    schema = lookup_in_directory (build_dir);
+  if (schema == NULL)
+    {
+      g_warning ("Settings schema '%s' is not installed; settings will not "
+                 "be kept (install the application or set "
+                 "GSETTINGS_SCHEMA_DIR)", SCHEMA_ID);
+      schema = lookup_embedded ();
+      backend = g_memory_settings_backend_new ();
+    }
+  g_return_val_if_fail (schema != NULL, NULL);
+  return g_settings_new_full (schema, backend, NULL);
+}
 
 /* ---- messages in the window ------------------------------------------ */
 
@@ -367,8 +442,9 @@ begin_load (BscWindow  *self,
 
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
-  if (self->worker != NULL)
-    bsc_worker_stop (self->worker);
+  /* The run of the previous collection ends; its last snapshots must not
+   * reach views that show the new one. */
+  drop_worker (self);
   g_clear_object (&self->load_cancellable);
   self->load_cancellable = g_cancellable_new ();
 
@@ -461,6 +537,22 @@ state_name (BscRunState state)
     }
 }
 
+/* The epoch step belongs to, 1-based: with 7 steps an epoch, steps 1 to
+ * 7 are epoch 1 and step 63 is epoch 9 (step counts completed steps; 0
+ * is the first epoch's start). */
+guint
+bsc_window_step_epoch (guint64 step,
+                       guint64 total_steps,
+                       guint   epochs)
+{
+  guint64 spe;
+
+  if (epochs == 0 || total_steps == 0)
+    return 1;
+  spe = MAX (total_steps / epochs, 1);
+  return (guint) MIN (step == 0 ? 1 : (step - 1) / spe + 1, epochs);
+}
+
 static void
 show_run_status (BscWindow   *self,
                  BscSnapshot *snap)
@@ -473,7 +565,9 @@ show_run_status (BscWindow   *self,
     {
       g_string_append_printf (text, _(" · epoch %u of %u · step %'" G_GUINT64_FORMAT
                                       " of %'" G_GUINT64_FORMAT),
-                              MIN (snap->epoch + 1, snap->epochs), snap->epochs,
+                              bsc_window_step_epoch (snap->step, snap->total_steps,
+                                                     snap->epochs),
+                              snap->epochs,
                               snap->step, snap->total_steps);
       if (snap->state != BSC_RUN_PAUSED)
         g_string_append_printf (text, _(" · %.1f steps/s"), snap->steps_per_second);
@@ -526,7 +620,8 @@ snapshot_cb (BscWorker   *worker,
   BscWindow *self = BSC_WINDOW (user_data);
 
   if (worker != self->worker
-      || snap->generation != bsc_worker_get_generation (worker))
+      || snap->generation != bsc_worker_get_generation (worker)
+      || bsc_worker_get_dataset (worker) != self->data)
     return;   /* stale: from a run that was replaced */
   self->n_snapshots++;
   g_clear_pointer (&self->last_snapshot, bsc_snapshot_unref);
@@ -584,6 +679,8 @@ drop_worker (BscWindow *self)
         }
     }
   g_clear_object (&self->worker);
+  if (self->params != NULL)
+    bsc_params_set_running (self->params, FALSE);
 }
 
 static void
@@ -643,12 +740,42 @@ set_action_enabled (BscWindow  *self,
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
 }
 
+/* The main button resumes a paused run and starts a new one otherwise. */
+static void
+update_start_button (BscWindow *self,
+                     gboolean   paused,
+                     gboolean   finished)
+{
+  const char *tip;
+
+  gtk_label_set_text_with_mnemonic (self->start_label,
+                                    paused ? _("_Resume") : _("_Start"));
+  if (paused)
+    tip = _("Resume this run (Ctrl+Return)");
+  else if (self->data == NULL)
+    tip = _("Open a folder or a file first (Ctrl+O)");
+  else if (finished)
+    tip = _("Start a new run with these parameters (Ctrl+Return)");
+  else
+    tip = _("Start training with these parameters (Ctrl+Return)");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), tip);
+}
+
+/* The last run ended by itself: Step would start a new one unasked. */
+static gboolean
+run_finished (BscWindow *self)
+{
+  return !run_alive (self) && self->last_snapshot != NULL
+         && self->last_snapshot->state == BSC_RUN_FINISHED;
+}
+
 static void
 update_actions (BscWindow *self)
 {
   gboolean alive = run_alive (self);
   gboolean loading = self->load_job != NULL;
   gboolean paused = alive && bsc_worker_is_paused (self->worker);
+  gboolean finished = run_finished (self);
   gboolean has_eval = self->last_snapshot != NULL
                       && self->last_snapshot->eval != NULL;
   GAction *pause = g_action_map_lookup_action (G_ACTION_MAP (self), "pause");
@@ -656,7 +783,9 @@ update_actions (BscWindow *self)
   set_action_enabled (self, "start", self->data != NULL && !loading
                                      && (!alive || paused));
   set_action_enabled (self, "pause", alive);
-  set_action_enabled (self, "step", self->data != NULL && !loading);
+  set_action_enabled (self, "step", self->data != NULL && !loading
+                                    && !finished);
+  update_start_button (self, paused, finished);
   set_action_enabled (self, "stop", alive);
   set_action_enabled (self, "export-csv", has_eval);
   set_action_enabled (self, "export-png", has_eval);
@@ -703,6 +832,8 @@ step_action (GtkWidget  *widget,
 {
   BscWindow *self = BSC_WINDOW (widget);
 
+  if (run_finished (self))
+    return;   /* Start begins a new run explicitly */
   if (!run_alive (self))
     start_run (self, TRUE);
   if (self->worker != NULL)
@@ -789,6 +920,21 @@ view_info_action (GtkWidget  *widget,
 
   if (child != NULL && BSC_IS_RUN_VIEW (child))
     bsc_run_view_show_info (BSC_RUN_VIEW (child));
+}
+
+static void
+fit_map_action (GtkWidget  *widget,
+                const char *name,
+                GVariant   *param)
+{
+  BscWindow *self = BSC_WINDOW (widget);
+
+  for (guint i = 0; i < self->n_views; i++)
+    if (BSC_IS_PROJECTION_VIEW (self->views[i]))
+      {
+        bsc_projection_view_fit (BSC_PROJECTION_VIEW (self->views[i]));
+        _bsc_window_show_view (self, i);
+      }
 }
 
 static void
@@ -886,6 +1032,8 @@ bsc_window_class_init (BscWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PATH "/bsc-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BscWindow, open_button);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, start_button);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, start_label);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, error_bar);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, error_title);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, error_detail);
@@ -914,6 +1062,8 @@ bsc_window_class_init (BscWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.view", "i", view_action);
   gtk_widget_class_install_action (widget_class, "win.view-info", NULL,
                                    view_info_action);
+  gtk_widget_class_install_action (widget_class, "win.fit-map", NULL,
+                                   fit_map_action);
   gtk_widget_class_install_action (widget_class, "win.lr-up", NULL, lr_up_action);
   gtk_widget_class_install_action (widget_class, "win.lr-down", NULL,
                                    lr_down_action);
@@ -999,7 +1149,7 @@ bsc_window_init (BscWindow *self)
   GAction *pause;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->settings = g_settings_new (SCHEMA_ID);
+  self->settings = _bsc_window_new_settings (BSC_BUILD_SCHEMA_DIR);
   bsc_params_set_settings (self->params, self->settings);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
@@ -1031,6 +1181,55 @@ bsc_window_new (BscApplication *app)
 
 /* ---- exports --------------------------------------------------------- */
 
+/* Exports start where the last one went (its folder). */
+static void
+remember_export (BscWindow            *self,
+                 GFile                *file,
+                 GtkFileChooserAction  action)
+{
+  g_autoptr(GFile) folder = NULL;
+  g_autofree char *path = NULL;
+
+  folder = action == GTK_FILE_CHOOSER_ACTION_SAVE ? g_file_get_parent (file)
+                                                  : g_object_ref (file);
+  path = folder != NULL ? g_file_get_path (folder) : NULL;
+  if (path != NULL)
+    g_settings_set_string (self->settings, "last-export-folder", path);
+}
+
+/* The folder an export dialog opens in: the last export's if it still
+ * exists, else the home folder (never the collection's or the sources'). */
+char *
+_bsc_window_export_folder (BscWindow *self)
+{
+  g_autofree char *last = NULL;
+
+  g_return_val_if_fail (BSC_IS_WINDOW (self), NULL);
+
+  last = g_settings_get_string (self->settings, "last-export-folder");
+  if (last[0] != '\0' && g_file_test (last, G_FILE_TEST_IS_DIR))
+    return g_steal_pointer (&last);
+  return g_strdup (g_get_home_dir ());
+}
+
+/* A file name for an export: the collection's name, then what it is. */
+static char *
+export_name (BscWindow  *self,
+             const char *what)
+{
+  g_autofree char *base = NULL;
+  char *dot;
+
+  if (self->data == NULL)
+    return g_strdup (what);
+  base = g_path_get_basename (self->data->source);
+  dot = strrchr (base, '.');
+  if (dot != NULL && dot != base && !g_file_test (self->data->source,
+                                                  G_FILE_TEST_IS_DIR))
+    *dot = '\0';
+  return g_strdup_printf ("%s-%s", base, what);
+}
+
 static void
 choose_response_cb (GtkNativeDialog *dialog,
                     int              response,
@@ -1043,6 +1242,9 @@ choose_response_cb (GtkNativeDialog *dialog,
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
 
+      if (file != NULL && g_object_get_data (G_OBJECT (dialog), "bsc-export"))
+        remember_export (self, file, gtk_file_chooser_get_action (
+                           GTK_FILE_CHOOSER (dialog)));
       if (file != NULL)
         func (self, file);
     }
@@ -1050,15 +1252,17 @@ choose_response_cb (GtkNativeDialog *dialog,
   g_object_unref (dialog);
 }
 
-/* Asks for a file or folder, starting beside the last collection, and
- * hands it to func. */
+/* Asks for a file or folder and hands it to func.  Opening starts
+ * beside the last collection; exports (export TRUE) in the last export
+ * folder or the home folder. */
 static void
-choose_target (BscWindow            *self,
-               const char           *title,
-               GtkFileChooserAction  action,
-               const char           *accept,
-               const char           *save_name,
-               ChosenFunc            func)
+choose_target_full (BscWindow            *self,
+                    const char           *title,
+                    GtkFileChooserAction  action,
+                    const char           *accept,
+                    const char           *save_name,
+                    gboolean              export,
+                    ChosenFunc            func)
 {
   g_autofree char *last = g_settings_get_string (self->settings, "last-folder");
   GtkFileChooserNative *chooser;
@@ -1067,7 +1271,16 @@ choose_target (BscWindow            *self,
                                          accept, _("_Cancel"));
   if (save_name != NULL)
     gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), save_name);
-  if (last[0] != '\0')
+  if (export)
+    {
+      g_autofree char *dir = _bsc_window_export_folder (self);
+      g_autoptr(GFile) folder = g_file_new_for_path (dir);
+
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder,
+                                           NULL);
+      g_object_set_data (G_OBJECT (chooser), "bsc-export", GINT_TO_POINTER (1));
+    }
+  else if (last[0] != '\0')
     {
       g_autoptr(GFile) file = g_file_new_for_path (last);
       g_autoptr(GFile) parent = g_file_get_parent (file);
@@ -1080,6 +1293,17 @@ choose_target (BscWindow            *self,
   g_object_set_data (G_OBJECT (chooser), "bsc-func", func);
   g_signal_connect (chooser, "response", G_CALLBACK (choose_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+choose_target (BscWindow            *self,
+               const char           *title,
+               GtkFileChooserAction  action,
+               const char           *accept,
+               const char           *save_name,
+               ChosenFunc            func)
+{
+  choose_target_full (self, title, action, accept, save_name, FALSE, func);
 }
 
 static void
@@ -1191,9 +1415,9 @@ export_png_activate (GSimpleAction *action,
                      GVariant      *param,
                      gpointer       user_data)
 {
-  choose_target (BSC_WINDOW (user_data), _("Save Every View as PNG"),
-                 GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Choose"), NULL,
-                 export_pngs_to);
+  choose_target_full (BSC_WINDOW (user_data), _("Save Every View as PNG"),
+                      GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Choose"), NULL,
+                      TRUE, export_pngs_to);
 }
 
 /* The export code wants the engine's evaluation; only the assignments
@@ -1249,9 +1473,12 @@ export_csv_activate (GSimpleAction *action,
                      GVariant      *param,
                      gpointer       user_data)
 {
-  choose_target (BSC_WINDOW (user_data), _("Save the Assignments"),
-                 GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), "assignments.csv",
-                 export_csv_to);
+  BscWindow *self = BSC_WINDOW (user_data);
+  g_autofree char *name = export_name (self, "assignments.csv");
+
+  choose_target_full (self, _("Save the Assignments"),
+                      GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), name, TRUE,
+                      export_csv_to);
 }
 
 typedef struct
@@ -1329,10 +1556,10 @@ export_folders_activate (GSimpleAction *action,
                          GVariant      *param,
                          gpointer       user_data)
 {
-  choose_target (BSC_WINDOW (user_data),
-                 _("Choose Where to Create One Folder per Cluster"),
-                 GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Choose"), NULL,
-                 export_folders_to);
+  choose_target_full (BSC_WINDOW (user_data),
+                      _("Choose Where to Create One Folder per Cluster"),
+                      GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Choose"), NULL,
+                      TRUE, export_folders_to);
 }
 
 /* ---- for tests ------------------------------------------------------- */
@@ -1351,6 +1578,11 @@ _bsc_window_get_status (BscWindow       *self,
   status->has_data = self->data != NULL;
   status->error_shown = gtk_info_bar_get_revealed (self->error_bar);
   status->running = run_alive (self);
+  status->start_enabled = g_action_group_get_action_enabled (
+    G_ACTION_GROUP (self), "start");
+  status->step_enabled = g_action_group_get_action_enabled (
+    G_ACTION_GROUP (self), "step");
+  status->start_label = gtk_label_get_label (self->start_label);
 }
 
 BscRunView **

@@ -556,6 +556,13 @@ run_loop (BscWorker  *self,
 
       if (kind == WORK_STOP)
         return TRUE;
+      if (kind != WORK_RUN)
+        {
+          /* steps/s measures running time only: a pause, a single step
+           * or a refresh starts the measurement afresh. */
+          self->train_start = 0;
+          self->last_rate_time = 0;
+        }
       if (kind == WORK_REFRESH)
         {
           if (!refresh_views (self, small, error))

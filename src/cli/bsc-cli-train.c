@@ -55,18 +55,27 @@ typedef struct
 } TrainArgs;
 
 static const char train_description[] = N_(
-  "Writes into DIR: assignments.csv (sample, cluster, confidence, label),\n"
+  "Writes into DIR: assignments.csv (sample, cluster, confidence, label;\n"
+  "images: path as UTF-8, and path_uri with the exact name of any file\n"
+  "whose name is not UTF-8),\n"
   "metrics.json (acc, nmi, ari when labels exist, samples, clusters,\n"
   "epochs, seconds_per_epoch, configuration), history.csv (per step losses,\n"
-  "temperatures, learning rate; per evaluation metrics), embeddings.npy,\n"
+  "temperatures, learning rate; per evaluation metrics; epoch is the\n"
+  "1-based epoch the step belongs to), embeddings.npy,\n"
   "model.safetensors (a checkpoint for --resume), and PNG charts:\n"
   "curves.png, affinity.png, projection.png, sizes.png, confusion.png\n"
   "(labels) and mosaic-NN.png per cluster (images); each PNG carries the\n"
   "configuration and metrics as text chunks.\n"
   "\n"
   "Ctrl-C stops after the current step and still writes every file\n"
-  "(exit status 130).  Numbers are read and written with a dot, whatever\n"
-  "the locale.\n"
+  "(exit status 130); a second Ctrl-C does not cut the writing short.\n"
+  "A run that fails (exit status 1) records why in metrics.json\n"
+  "(\"failed\": true) and keeps the checkpoint of its last good step.\n"
+  "Files an earlier run left in DIR that this one does not rewrite\n"
+  "are removed (only the names listed above).  When one cluster holds\n"
+  "most samples or many are empty, a warning says so and metrics.json\n"
+  "has \"collapsed\": true.  Numbers are read and written with a dot,\n"
+  "whatever the locale.\n"
   "\n"
   "Examples:\n"
   "  bootsc train --out run                 (the bundled sample)\n"
@@ -87,35 +96,38 @@ make_entries (BscTrainOptions *o,
     { "clusters", 'k', 0, G_OPTION_ARG_STRING, &c[CLUSTERS].value,
       N_("Number of clusters (default: the number of labels, else 10)"), N_("K") },
     { "epochs", 'e', 0, G_OPTION_ARG_STRING, &c[EPOCHS].value,
-      N_("Training epochs; the learning rate decays to 0 over them (100)"), N_("N") },
+      N_("Training epochs; the learning rate decays to 0 over them "
+      "(default: 100)"), N_("N") },
     { "batch-size", 'b', 0, G_OPTION_ARG_STRING, &c[BATCH].value,
-      N_("Samples per step, at least the embedding width (256)"), N_("B") },
+      N_("Samples per step, at least the embedding width (default: 256)"), N_("B") },
     { "preset", 0, 0, G_OPTION_ARG_STRING, &args->preset,
-      N_("Network widths: authors (1024,512,4096,128), small (512,256,1024,64) "
-      "or tiny (128,64,256,32)"), N_("NAME") },
+      N_("Network widths: authors (1024,512,4096,128; the default), small "
+      "(512,256,1024,64) or tiny (128,64,256,32)"), N_("NAME") },
     { "widths", 'w', 0, G_OPTION_ARG_STRING, &args->widths,
       N_("Network widths: backbone hidden1,hidden2 then head hidden,embedding"),
       N_("H1,H2,P,E") },
     { "lr", 0, 0, G_OPTION_ARG_STRING, &c[LR].value,
-      N_("Base learning rate (default 0.04 x B / 256)"), N_("RATE") },
+      N_("Base learning rate (default: 0.04 x B / 256)"), N_("RATE") },
     { "lambda", 0, 0, G_OPTION_ARG_STRING, &c[LAMBDA].value,
-      N_("Weight of the cluster loss against the affinity loss (1)"), N_("X") },
+      N_("Weight of the cluster loss against the affinity loss "
+      "(default: 1)"), N_("X") },
     { "sk-epsilon", 0, 0, G_OPTION_ARG_STRING, &c[SK_EPS].value,
-      N_("Sinkhorn-Knopp entropic regularisation (0.05)"), N_("EPS") },
+      N_("Sinkhorn-Knopp entropic regularisation (default: 0.05)"), N_("EPS") },
     { "sk-iterations", 0, 0, G_OPTION_ARG_STRING, &c[SK_ITER].value,
-      N_("Sinkhorn-Knopp iterations (3)"), N_("N") },
+      N_("Sinkhorn-Knopp iterations (default: 3)"), N_("N") },
     { "seed", 's', 0, G_OPTION_ARG_STRING, &c[SEED].value,
-      N_("Random seed; the same seed and threads give the same run (0)"), N_("N") },
+      N_("Random seed; the same seed and threads give the same run "
+      "(default: 0)"), N_("N") },
     { "threads", 't', 0, G_OPTION_ARG_STRING, &c[THREADS].value,
-      N_("OpenBLAS and decoder threads (0: all cores)"), N_("N") },
+      N_("OpenBLAS and decoder threads (default: 0, all cores)"), N_("N") },
     { "image-size", 0, 0, G_OPTION_ARG_STRING, &c[IMAGE_SIZE].value,
-      N_("Training resolution of images, square (28)"), N_("PIXELS") },
+      N_("Training resolution of images, square (default: 28)"), N_("PIXELS") },
     { "rgb", 0, 0, G_OPTION_ARG_NONE, &args->rgb,
       N_("Train on colour images (default: chosen from the collection)"), NULL },
     { "gray", 0, 0, G_OPTION_ARG_NONE, &args->gray,
       N_("Train on grayscale images"), NULL },
     { "eval-every", 0, 0, G_OPTION_ARG_STRING, &c[EVAL_EVERY].value,
-      N_("Evaluate every N epochs, 0 only at the end (1)"), N_("N") },
+      N_("Evaluate every N epochs, 0 only at the end (default: 1)"), N_("N") },
     { "labels", 'l', 0, G_OPTION_ARG_FILENAME, &o->labels,
       N_("Ground-truth labels for a matrix or IDX input (.npy, text, IDX)"),
       N_("FILE") },
@@ -371,7 +383,10 @@ bsc_cli_train (int    argc,
                                 _("Train BootSC on INPUT (an image folder, "
                                 ".npy/.csv matrix or IDX file; default: the "
                                 "bundled sample) and write every result "
-                                "into DIR."));
+                                "into DIR.\n\nWithout options: --preset "
+                                "authors (the paper's network), 100 epochs, "
+                                "batches of 256, as many clusters as labels "
+                                "(else 10)."));
   g_option_context_set_description (context, _(train_description));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   bsc_config_init (&o.config);

@@ -81,6 +81,8 @@ fill_curves (CurvesChart *chart)
   bsc_curves_add_series (metrics, "ARI", 5);
   for (guint i = 0; i < 3; i++)
     bsc_curves_get_series (metrics, i)->markers = TRUE;
+  /* NMI often equals ACC: dashed over it, so that ACC still shows. */
+  bsc_curves_get_series (metrics, 1)->dashed = TRUE;
   for (guint i = 0; i < bsc_history_get_n_rows (history); i++)
     {
       const BscHistoryRow *r = bsc_history_get_row (history, i);
@@ -115,17 +117,27 @@ draw_curves_cb (cairo_t *cr,
 {
   CurvesChart *chart = user_data;
   int panel_h = height / chart->n_panels;
+  BscAxes all[3];
+  double x_min = 0, x_max = -INFINITY;
 
+  /* One x range for every panel, from 0, so that they line up. */
+  for (guint p = 0; p < chart->n_panels; p++)
+    {
+      bsc_curves_compute_axes (chart->panels[p], chart->log_y[p], &all[p]);
+      x_min = MIN (x_min, all[p].x_min);
+      x_max = MAX (x_max, all[p].x_max);
+    }
   for (guint p = 0; p < chart->n_panels; p++)
     {
       BscCurvesStyle style;
-      BscAxes axes;
+      BscAxes axes = all[p];
 
       bsc_curves_style_init (&style);
       style.title = chart->titles[p];
       style.y_label = chart->y_labels[p];
       style.x_label = "epoch";
-      bsc_curves_compute_axes (chart->panels[p], chart->log_y[p], &axes);
+      axes.x_min = x_min;
+      axes.x_max = x_max;
       if (p == 2)
         axes.y_min = 0, axes.y_max = 1;
       cairo_save (cr);

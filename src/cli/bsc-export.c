@@ -144,6 +144,29 @@ write_file (const char *path,
   return FALSE;
 }
 
+/* The path column holds display names (valid UTF-8); when a file name
+ * is not UTF-8, a path_uri column keeps every name exactly, escaped. */
+static gboolean
+needs_uris (const GPtrArray *paths)
+{
+  for (guint i = 0; paths && i < paths->len; i++)
+    if (!g_utf8_validate (g_ptr_array_index (paths, i), -1, NULL))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+append_uri (GString    *out,
+            const char *path)
+{
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  g_autofree char *uri = g_filename_to_uri (absolute, NULL, NULL);
+
+  g_string_append_c (out, ',');
+  if (uri)
+    append_field (out, uri);
+}
+
 gboolean
 bsc_export_assignments (const char          *path,
                         const BscDataset    *data,
@@ -152,6 +175,7 @@ bsc_export_assignments (const char          *path,
 {
   g_autoptr (GString) out = g_string_new ("index");
   gboolean names = data->class_names && data->class_names->len > 0;
+  gboolean uris = needs_uris (data->paths);
 
   g_return_val_if_fail (path != NULL && data != NULL && eval != NULL, FALSE);
   g_return_val_if_fail (eval->n_samples == data->n_samples, FALSE);
@@ -161,7 +185,7 @@ bsc_export_assignments (const char          *path,
   g_string_append (out, ",cluster,confidence");
   if (data->labels)
     g_string_append (out, names ? ",label,label_name" : ",label");
-  g_string_append_c (out, '\n');
+  g_string_append (out, uris ? ",path_uri\n" : "\n");
   for (gsize i = 0; i < data->n_samples; i++)
     {
       g_string_append_printf (out, "%" G_GSIZE_FORMAT ",", i);
@@ -183,6 +207,8 @@ bsc_export_assignments (const char          *path,
           append_field (out, g_ptr_array_index (data->class_names,
                                                 data->labels[i]));
         }
+      if (uris)
+        append_uri (out, g_ptr_array_index (data->paths, i));
       g_string_append_c (out, '\n');
     }
   return write_file (path, out, error);
@@ -312,6 +338,22 @@ read_cluster (char       **fields,
   return TRUE;
 }
 
+/* A row's file: from path_uri when there is one, else from path. */
+static char *
+path_field (char **fields,
+            int    path_col,
+            int    uri_col)
+{
+  int n = (int) g_strv_length (fields);
+  char *path = NULL;
+
+  if (uri_col >= 0 && uri_col < n && fields[uri_col][0] != '\0')
+    path = g_filename_from_uri (fields[uri_col], NULL, NULL);
+  if (path == NULL)
+    path = g_strdup (n > path_col ? fields[path_col] : "");
+  return path;
+}
+
 gboolean
 bsc_export_read_assignments (const char  *path,
                              GPtrArray  **paths,
@@ -321,7 +363,7 @@ bsc_export_read_assignments (const char  *path,
   g_autofree char *text = NULL;
   g_autoptr (GPtrArray) rows = NULL;
   gsize length;
-  int path_col, cluster_col;
+  int path_col, uri_col, cluster_col;
 
   g_return_val_if_fail (path != NULL && paths && clusters, FALSE);
 
@@ -337,6 +379,7 @@ bsc_export_read_assignments (const char  *path,
       return FALSE;
     }
   path_col = column_index (rows->pdata[0], "path");
+  uri_col = column_index (rows->pdata[0], "path_uri");
   *paths = path_col >= 0 ? g_ptr_array_new_with_free_func (g_free) : NULL;
   *clusters = g_array_new (FALSE, FALSE, sizeof (gint32));
   for (guint r = 1; r < rows->len; r++)
@@ -352,8 +395,7 @@ bsc_export_read_assignments (const char  *path,
         }
       g_array_append_val (*clusters, cluster);
       if (*paths)
-        g_ptr_array_add (*paths, g_strdup ((int) g_strv_length (fields)
-                                           > path_col ? fields[path_col] : ""));
+        g_ptr_array_add (*paths, path_field (fields, path_col, uri_col));
     }
   return TRUE;
 }

@@ -394,9 +394,11 @@ draw_legend (const BscCurves    *self,
       series_color (s, theme, &c);
       bsc_plot_set_color (cr, &c, 1);
       cairo_set_line_width (cr, 2.5);
+      cairo_set_dash (cr, (const double[]) { 6, 4 }, s->dashed ? 2 : 0, 0);
       cairo_move_to (cr, x + 0.4 * f, y + row / 2);
       cairo_line_to (cr, x + 1.9 * f, y + row / 2);
       cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
       bsc_plot_set_color (cr, &theme->foreground, 1);
       bsc_plot_text (cr, theme, x + 2.3 * f, y + row / 2, 0, 0.5, 0.9,
                      s->name);

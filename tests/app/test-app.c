@@ -23,6 +23,7 @@
 #include "bsc-load.h"
 #include "bsc-plot.h"
 #include "bsc-projection-view.h"
+#include "bsc-thumbs.h"
 #include "bsc-window-private.h"
 
 static BscApplication *app;
@@ -182,6 +183,19 @@ check_map (BscWindow *window,
   save_screenshot (GTK_WIDGET (window), "map-selection");
 }
 
+/* Thumbnails are made only for the cells and hovers that were shown. */
+static void
+check_thumbnails (BscWindow *window)
+{
+  BscDataset *data = bsc_worker_get_dataset (_bsc_window_get_worker (window));
+  g_autoptr(BscThumbs) thumbs = bsc_thumbs_get_for (data);
+  gsize made = bsc_thumbs_get_n_made (thumbs);
+
+  g_test_message ("%zu of %zu thumbnails made", made, data->n_samples);
+  g_assert_cmpuint (made, >, 0);
+  g_assert_cmpuint (made, <, data->n_samples / 2);
+}
+
 /* The Details window shows what `bootsc inspect` prints. */
 static void
 check_details (BscWindow *window)
@@ -246,6 +260,10 @@ test_train_epoch (void)
   g_assert_cmpint (st.last_state, ==, BSC_RUN_FINISHED);
   g_assert_false (st.error_shown);
   g_assert_cmpuint (st.last_step, >, 0);
+  /* A finished run is kept: Step does not start a new one, Start does. */
+  g_assert_false (st.step_enabled);
+  g_assert_true (st.start_enabled);
+  g_assert_cmpstr (st.start_label, ==, "_Start");
   g_assert_cmpuint (bsc_curves_view_get_n_points (BSC_CURVES_VIEW (views[0])),
                     ==, st.last_step);
   for (guint i = 0; i < n_views; i++)
@@ -265,6 +283,7 @@ test_train_epoch (void)
     }
   check_exports (window);
   check_details (window);
+  check_thumbnails (window);
   close_window (window);
 }
 
@@ -295,6 +314,9 @@ test_pause_step (void)
   _bsc_window_get_status (window, &st);
   g_assert_cmpuint (st.last_step, ==, paused_at + 1);
   g_assert_cmpint (st.last_state, ==, BSC_RUN_PAUSED);
+  /* The main button resumes a paused run, and says so. */
+  g_assert_cmpstr (st.start_label, ==, "_Resume");
+  g_assert_true (st.start_enabled);
   save_screenshot (GTK_WIDGET (window), "paused");
 
   /* Resume (the Pause toggle again): steps go on and stay unpaused. */
@@ -302,6 +324,8 @@ test_pause_step (void)
   target = paused_at + 3;
   g_assert_true (wait_for (window, step_reached, &target, 60));
   g_assert_false (bsc_worker_is_paused (_bsc_window_get_worker (window)));
+  _bsc_window_get_status (window, &st);
+  g_assert_cmpstr (st.start_label, ==, "_Start");
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
   g_assert_true (wait_for (window, run_ended, NULL, 60));
@@ -354,6 +378,37 @@ test_failed_run (void)
   spin (0.3);
   save_screenshot (GTK_WIDGET (window), "failed-run");
   g_settings_set_uint (settings, "batch-size", 128);
+  g_object_unref (settings);
+  close_window (window);
+}
+
+/* Opening a collection during a run ends the run; nothing of it reaches
+ * the views of the new collection. */
+static void
+test_open_during_training (void)
+{
+  BscWindow *window = new_loaded_window ();
+  GSettings *settings = g_settings_new ("io.github.bootsc.Explorer");
+  g_autoptr(GFile) file = g_file_new_for_path (data_path);
+  guint n_views = 0;
+  BscRunView **views = _bsc_window_get_views (window, &n_views);
+  guint64 target = 2;
+  BscWindowStatus st;
+
+  g_settings_set_uint (settings, "epochs", 200);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  g_assert_true (wait_for (window, step_reached, &target, 60));
+  bsc_window_open_file (window, file, FALSE);
+  g_assert_null (_bsc_window_get_worker (window));
+  g_assert_true (wait_for (window, loaded, NULL, 60));
+  spin (1.0);
+  _bsc_window_get_status (window, &st);
+  g_assert_true (st.has_data);
+  g_assert_false (st.running);
+  g_assert_cmpuint (st.n_snapshots, ==, 0);
+  for (guint i = 0; i < n_views; i++)
+    g_assert_cmpuint (bsc_run_view_get_n_updates (views[i]), ==, 0);
+  g_settings_reset (settings, "epochs");
   g_object_unref (settings);
   close_window (window);
 }
@@ -494,6 +549,40 @@ test_drop (void)
 
 /* A long run keeps the drawn curves bounded: 20,000 steps become at most
  * 4,096 points whose values are bucket means. */
+/* Epochs are 1-based and a step belongs to the epoch it completes. */
+static void
+test_step_epoch (void)
+{
+  /* 7 steps an epoch, 10 epochs. */
+  g_assert_cmpuint (bsc_window_step_epoch (0, 70, 10), ==, 1);
+  g_assert_cmpuint (bsc_window_step_epoch (1, 70, 10), ==, 1);
+  g_assert_cmpuint (bsc_window_step_epoch (7, 70, 10), ==, 1);
+  g_assert_cmpuint (bsc_window_step_epoch (8, 70, 10), ==, 2);
+  g_assert_cmpuint (bsc_window_step_epoch (63, 70, 10), ==, 9);
+  g_assert_cmpuint (bsc_window_step_epoch (70, 70, 10), ==, 10);
+  g_assert_cmpuint (bsc_window_step_epoch (0, 0, 0), ==, 1);
+}
+
+/* Export dialogs open in the home folder, then in the last export's. */
+static void
+test_export_folder (void)
+{
+  BscWindow *window = new_window ();
+  GSettings *settings = g_settings_new ("io.github.bootsc.Explorer");
+  g_autofree char *first = _bsc_window_export_folder (window);
+  g_autofree char *tmp = g_dir_make_tmp ("bsc-export-XXXXXX", NULL);
+  g_autofree char *second = NULL;
+
+  g_assert_cmpstr (first, ==, g_get_home_dir ());
+  g_settings_set_string (settings, "last-export-folder", tmp);
+  second = _bsc_window_export_folder (window);
+  g_assert_cmpstr (second, ==, tmp);
+  g_rmdir (tmp);
+  g_settings_reset (settings, "last-export-folder");
+  g_object_unref (settings);
+  close_window (window);
+}
+
 static void
 test_curves_compaction (void)
 {
@@ -570,6 +659,8 @@ main (int   argc,
   g_application_register (G_APPLICATION (app), NULL, NULL);
 
   g_test_add_func ("/app/curves-compaction", test_curves_compaction);
+  g_test_add_func ("/app/step-epoch", test_step_epoch);
+  g_test_add_func ("/app/export-folder", test_export_folder);
   g_test_add_func ("/app/train-epoch", test_train_epoch);
   g_test_add_func ("/app/pause-step", test_pause_step);
   g_test_add_func ("/app/bad-folder", test_bad_folder);
@@ -577,6 +668,7 @@ main (int   argc,
   g_test_add_func ("/app/drop", test_drop);
   g_test_add_func ("/app/features", test_features);
   g_test_add_func ("/app/failed-run", test_failed_run);
+  g_test_add_func ("/app/open-during-training", test_open_during_training);
   g_test_add_func ("/app/close-during-training", test_close_during_training);
   ret = g_test_run ();
 

@@ -152,6 +152,9 @@ test_help_version (void)
   g_assert_cmpint (r.status, ==, 0);
   for (guint i = 0; i < G_N_ELEMENTS (options); i++)
     g_assert_nonnull (strstr (r.out, options[i]));
+  g_assert_nonnull (strstr (r.out, "--preset authors"));
+  g_assert_nonnull (strstr (r.out, "100 epochs"));
+  g_assert_nonnull (strstr (r.out, "(default: 100)"));
   result_clear (&r);
 }
 
@@ -494,6 +497,15 @@ test_train_blobs (void)
   g_assert_cmpuint (shape.shape[1], ==, 32);
   for (guint i = 0; i < G_N_ELEMENTS (pngs); i++)
     check_png (out, pngs[i], N_BLOBS);
+  {
+    g_autofree char *curves = g_build_filename (out, "curves.png", NULL);
+    g_autoptr (GHashTable) text = bsc_plot_read_png_text (curves, &error);
+
+    g_assert_no_error (error);
+    /* The rate used, not 0 for automatic. */
+    g_assert_nonnull (strstr (g_hash_table_lookup (text, "bootsc:config"),
+                              " lr=0.02 "));
+  }
   g_free (npy);
   npy = g_build_filename (out, "model.safetensors", NULL);
   g_assert_true (g_file_test (npy, G_FILE_TEST_IS_REGULAR));
@@ -619,6 +631,46 @@ test_too_small (void)
   g_assert_nonnull (strstr (r.err, "--widths 64,32,64,2 --batch-size 5"));
   g_assert_null (strstr (r.err, "lower the batch size"));
   result_clear (&r);
+  remove_tree (dir);
+}
+
+/* Values large enough to overflow after a few steps: the checkpoint of
+ * the last good step is kept, and the history has only real steps. */
+static void
+test_failed_later (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bsc-cli-fail2-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "half.csv", NULL);
+  g_autofree char *out = g_build_filename (dir, "run", NULL);
+  g_autoptr (GString) text = g_string_new ("a,b,c,d\n");
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_auto (GStrv) history = NULL;
+  Result r;
+
+  for (int i = 0; i < 64; i++)
+    g_string_append_printf (text, "%d%s,%d%s,%d,%d\n", i % 7 - 3,
+                            i > 40 ? "e17" : "", i % 5 - 2,
+                            i > 40 ? "e17" : "", i % 3, i % 2);
+  g_assert_true (g_file_set_contents (csv, text->str, -1, NULL));
+  r = run_bootsc ("train", csv, "--out", out, "--preset", "tiny",
+                  "--batch-size", "32", "--epochs", "3", "--lr", "100",
+                  "--quiet", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "is saved in"));
+  g_assert_nonnull (strstr (r.err, "--resume"));
+  result_clear (&r);
+  g_assert_true (json_object_get_boolean_member (read_json (out, parser),
+                                                 "failed"));
+  g_assert_true (exists_in (out, "model.safetensors"));
+  history = read_lines (out, "history.csv");
+  g_assert_cmpuint (g_strv_length (history), >=, 2);
+  for (guint i = 1; history[i]; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (history[i], ",", -1);
+
+      g_assert_cmpint (atoi (f[0]), ==, i);
+      g_assert_cmpstr (f[2], !=, "");
+    }
   remove_tree (dir);
 }
 
@@ -1007,6 +1059,7 @@ test_latin1_name (void)
   g_autofree char *to = g_build_filename (images, "dark", "caf\xe9.png",
                                           NULL);
   g_autofree char *csv = g_build_filename (out, "assignments.csv", NULL);
+  g_autofree char *copies = g_build_filename (dir, "copies", NULL);
   g_autofree char *text = NULL;
   g_autofree char *bytes = NULL;
   gsize length;
@@ -1023,6 +1076,14 @@ test_latin1_name (void)
   g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
   g_assert_true (g_utf8_validate (text, -1, NULL));
   g_assert_nonnull (strstr (text, "/dark/caf\xef\xbf\xbd.png,"));
+  /* The exact name stays recoverable: export-clusters finds the file. */
+  g_assert_nonnull (strstr (text, ",path_uri\n"));
+  g_assert_nonnull (strstr (text, "/dark/caf%E9.png\n"));
+  r = run_bootsc ("export-clusters", "--from", out, "--to", copies, NULL);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  g_assert_cmpuint (count_exported (copies, FALSE), ==, 161);
   remove_tree (dir);
 }
 
@@ -1096,6 +1157,7 @@ main (int   argc,
   g_test_add_func ("/cli/resume", test_resume);
   g_test_add_func ("/cli/bad-out", test_bad_out);
   g_test_add_func ("/cli/failed-run", test_failed_run);
+  g_test_add_func ("/cli/failed-later", test_failed_later);
   g_test_add_func ("/cli/collapse", test_collapse);
   g_test_add_func ("/cli/too-small", test_too_small);
   g_test_add_func ("/cli/interrupt", test_interrupt);
