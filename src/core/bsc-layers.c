@@ -75,6 +75,79 @@ bsc_colsum_add (float       *acc,
   _bsc_parallel_for (cols, 16, 256, colsum_range, &j);
 }
 
+typedef struct
+{
+  CBLAS_TRANSPOSE ta;
+  CBLAS_TRANSPOSE tb;
+  gsize           m;
+  gsize           n;
+  gsize           k;
+  const float    *a;
+  gsize           lda;
+  const float    *b;
+  gsize           ldb;
+  float           beta;
+  float          *c;
+  gsize           ldc;
+  gboolean        split_n;
+} GemmJob;
+
+/* Rows [i0, i1) of C (or its columns when split_n), one serial sgemm. */
+static void
+gemm_range (gsize    i0,
+            gsize    i1,
+            gpointer data)
+{
+  GemmJob *j = data;
+  const float *a = j->a, *b = j->b;
+  float *c = j->c;
+  gsize m = j->m, n = j->n;
+
+  if (j->split_n)
+    {
+      b += j->tb == CblasNoTrans ? i0 : i0 * j->ldb;
+      c += i0;
+      n = i1 - i0;
+    }
+  else
+    {
+      a += j->ta == CblasNoTrans ? i0 * j->lda : i0;
+      c += i0 * j->ldc;
+      m = i1 - i0;
+    }
+  cblas_sgemm (CblasRowMajor, j->ta, j->tb, m, n, j->k, 1.0f, a, j->lda, b,
+               j->ldb, j->beta, c, j->ldc);
+}
+
+#define GEMM_ALIGN 16
+#define GEMM_MIN_SPLIT 64
+
+/* Row-major C (m x n) = op (A) op (B) + beta C (op (A) m x k, op (B)
+ * k x n).  Split along the longer side of C into one disjoint part per
+ * thread of the engine's pool, each a serial OpenBLAS call (the model
+ * keeps OpenBLAS single-threaded: its spinning workers would compete with
+ * the pool); every element is computed as a serial sgemm of its part
+ * would, so the split depends only on the thread count. */
+static void
+bsc_sgemm (CBLAS_TRANSPOSE  ta,
+           CBLAS_TRANSPOSE  tb,
+           gsize            m,
+           gsize            n,
+           gsize            k,
+           const float     *a,
+           gsize            lda,
+           const float     *b,
+           gsize            ldb,
+           float            beta,
+           float           *c,
+           gsize            ldc)
+{
+  GemmJob j = { ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, n > m };
+
+  _bsc_parallel_for (j.split_n ? n : m, GEMM_ALIGN, GEMM_MIN_SPLIT,
+                     gemm_range, &j);
+}
+
 /* y (rows x out) = x (rows x in) W^T + b, W out x in (PyTorch layout). */
 void
 bsc_linear_forward (float       *y,
@@ -93,8 +166,8 @@ bsc_linear_forward (float       *y,
         memcpy (y + r * out, b, out * sizeof (float));
       beta = 1.0f;
     }
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows, out, in,
-               1.0f, x, in, w, in, beta, y, out);
+  bsc_sgemm (CblasNoTrans, CblasTrans, rows, out, in, x, in, w, in, beta,
+             y, out);
 }
 
 /* dW (out x in) += dY^T (out x rows) X (rows x in); db += colsum dY;
@@ -110,13 +183,13 @@ bsc_linear_backward (float       *dx,
                      gsize        in,
                      gsize        out)
 {
-  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, out, in, rows,
-               1.0f, dy, out, x, in, 1.0f, dw, in);
+  bsc_sgemm (CblasTrans, CblasNoTrans, out, in, rows, dy, out, x, in, 1.0f,
+             dw, in);
   if (db != NULL)
     bsc_colsum_add (db, dy, rows, out);
   if (dx != NULL)
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, in, out,
-                 1.0f, dy, out, w, in, 0.0f, dx, in);
+    bsc_sgemm (CblasNoTrans, CblasNoTrans, rows, in, out, dy, out, w, in,
+               0.0f, dx, in);
 }
 
 /* Per-call state of the column-parallel BatchNorm kernels. */
@@ -356,43 +429,105 @@ bsc_bn_forward_eval (float       *h,
 
 #define BN_ROW_BLOCK 32
 
-/* Pass 1 over columns [c0, c1): g' = g [h > 0] (h may be NULL: no mask),
- * sums of g' and g' xhat into d1, d2.  Float partial sums over blocks of
- * BN_ROW_BLOCK rows (so the loop vectorises), added up in double. */
+/* g if h > 0, else +0: an AND with a bit mask, which GCC vectorises
+ * where it leaves the equivalent select as a branch. */
+static inline float
+relu_mask (float g,
+           float h)
+{
+  guint32 bits;
+
+  memcpy (&bits, &g, sizeof bits);
+  bits &= -(guint32) (h > 0.0f);
+  memcpy (&g, &bits, sizeof bits);
+  return g;
+}
+
+/* One row of pass 1 over n columns, with the ReLU mask: g' = g [h > 0];
+ * pg += g', pgx += g' xhat. */
+static void
+bn_back_row_mask (const float *restrict gr,
+                  const float *restrict hr,
+                  const float *restrict ar,
+                  const float *restrict fm,
+                  const float *restrict fi,
+                  float       *restrict pg,
+                  float       *restrict pgx,
+                  gsize                 n)
+{
+  for (gsize c = 0; c < n; c++)
+    {
+      float gv = relu_mask (gr[c], hr[c]);
+      float xh = (ar[c] - fm[c]) * fi[c];
+
+      pg[c] = pg[c] + gv;
+      pgx[c] = pgx[c] + gv * xh;
+    }
+}
+
+/* Rows [r0, r1), columns [c0, c1) of pass 1 with the mask into the
+ * float partials s3, s4. */
+static void
+bn_back_block_mask (const BnJob *j,
+                    gsize        r0,
+                    gsize        r1,
+                    gsize        c0,
+                    gsize        c1)
+{
+  gsize cols = j->cols;
+
+  for (gsize r = r0; r < r1; r++)
+    bn_back_row_mask (j->g + r * cols + c0, j->hmask + r * cols + c0,
+                      j->a + r * cols + c0, j->s1 + c0, j->s2 + c0,
+                      j->s3 + c0, j->s4 + c0, c1 - c0);
+}
+
+/* The same without a mask: g' = g. */
+static void
+bn_back_block_plain (const BnJob *j,
+                     gsize        r0,
+                     gsize        r1,
+                     gsize        c0,
+                     gsize        c1)
+{
+  const float *restrict fm = j->s1, *restrict fi = j->s2;
+  float *restrict pg = j->s3, *restrict pgx = j->s4;
+  gsize cols = j->cols;
+
+  for (gsize r = r0; r < r1; r++)
+    {
+      const float *restrict gr = j->g + r * cols;
+      const float *restrict ar = j->a + r * cols;
+
+      for (gsize c = c0; c < c1; c++)
+        {
+          pg[c] += gr[c];
+          pgx[c] += gr[c] * ((ar[c] - fm[c]) * fi[c]);
+        }
+    }
+}
+
+/* Pass 1 over columns [c0, c1): sums of g' and g' xhat into d1, d2.
+ * Float partial sums over blocks of BN_ROW_BLOCK rows (so the loop
+ * vectorises), added up in double. */
 static void
 bn_back_sums (BnJob *j,
               gsize  c0,
               gsize  c1)
 {
   double *restrict sg = j->d1, *restrict sgx = j->d2;
-  const float *restrict fm = j->s1, *restrict fi = j->s2;
   float *restrict pg = j->s3, *restrict pgx = j->s4;
-  gsize cols = j->cols;
 
   for (gsize c = c0; c < c1; c++)
     sg[c] = sgx[c] = 0.0;
   for (gsize r0 = 0; r0 < j->rows; r0 += BN_ROW_BLOCK)
     {
-      gsize r1 = MIN (j->rows, r0 + BN_ROW_BLOCK);
-
       for (gsize c = c0; c < c1; c++)
         pg[c] = pgx[c] = 0.0f;
-      for (gsize r = r0; r < r1; r++)
-        {
-          const float *restrict gr = j->g + r * cols;
-          const float *restrict ar = j->a + r * cols;
-          const float *restrict hr = j->hmask ? j->hmask + r * cols : gr;
-          float lim = j->hmask ? 0.0f : -INFINITY;
-
-          for (gsize c = c0; c < c1; c++)
-            {
-              float gl = gr[c], hl = hr[c];
-              float gv = (j->hmask == NULL || hl > lim) ? gl : 0.0f;
-
-              pg[c] += gv;
-              pgx[c] += gv * ((ar[c] - fm[c]) * fi[c]);
-            }
-        }
+      if (j->hmask != NULL)
+        bn_back_block_mask (j, r0, MIN (j->rows, r0 + BN_ROW_BLOCK), c0, c1);
+      else
+        bn_back_block_plain (j, r0, MIN (j->rows, r0 + BN_ROW_BLOCK), c0, c1);
       for (gsize c = c0; c < c1; c++)
         {
           sg[c] += pg[c];

@@ -85,7 +85,7 @@ struct _BscModel
   float         *aw;           /* 2 x cap x (cap-1) */
   float         *qw;
   float         *daw;
-  float         *full;         /* cap x cap */
+  float         *full;         /* 2 x cap x cap */
   float         *dh;           /* 2cap x hidden2 */
   float         *svals;        /* 2 x d */
   float         *saved;        /* n_buffers + K d + 2: rollback copy */
@@ -161,7 +161,7 @@ model_reserve (BscModel  *self,
   self->aw = try_alloc (aff, &ok);
   self->qw = try_alloc (aff, &ok);
   self->daw = try_alloc (aff, &ok);
-  self->full = try_alloc (rows * rows, &ok);
+  self->full = try_alloc (2 * rows * rows, &ok);
   self->dh = try_alloc (n2 * self->head->in_dim, &ok);
   if (ok)
     ok = self->backbone->klass->reserve (self->backbone, n2, error)
@@ -334,7 +334,10 @@ set_threads (const BscConfig *config)
   int n = config->threads ? (int) config->threads
                           : (int) g_get_num_processors ();
 
-  openblas_set_num_threads (n);
+  /* The engine splits its matrix products over its own threads
+   * (bsc-layers.c), so OpenBLAS runs serial: its idle workers would spin
+   * beside ours. */
+  openblas_set_num_threads (1);
   _bsc_parallel_set_threads (n);
 }
 
@@ -586,8 +589,53 @@ view_forward (BscModel     *self,
   bsc_rownorm_forward (self->z + off, self->norms + v * b, self->o + off, b, d);
   bsc_linear_forward (self->p + v * b * k, self->z + off, self->own[OWN_PROTO_W],
                       self->own[OWN_PROTO_B], b, d, k);
-  bsc_affinity_forward (self->aw + aoff, self->full, self->z + off, b, d);
+  bsc_affinity_forward (self->aw + aoff, self->full + v * b * b,
+                        self->z + off, b, d);
   return TRUE;
+}
+
+typedef struct
+{
+  BscModel    *self;
+  const float *y;
+  gsize        b;
+  GError      *error[2];
+} ViewJob;
+
+static void
+views_range (gsize    v0,
+             gsize    v1,
+             gpointer data)
+{
+  ViewJob *j = data;
+
+  for (gsize v = v0; v < v1; v++)
+    view_forward (j->self, j->y, (guint) v, j->b, &j->error[v]);
+}
+
+/* view_forward of n_views views side by side (independent work, small
+ * BLAS calls); the first view's error wins. */
+static gboolean
+views_forward (BscModel     *self,
+               const float  *y,
+               guint         n_views,
+               gsize         b,
+               GError      **error)
+{
+  ViewJob j = { self, y, b, { NULL, NULL } };
+  gboolean ok = TRUE;
+
+  _bsc_parallel_tasks (n_views, views_range, &j);
+  for (guint v = 0; v < n_views; v++)
+    if (j.error[v] != NULL)
+      {
+        if (ok)
+          g_propagate_error (error, j.error[v]);
+        else
+          g_error_free (j.error[v]);
+        ok = FALSE;
+      }
+  return ok;
 }
 
 typedef struct
@@ -681,21 +729,40 @@ model_losses (BscModel     *self,
   st->tau_a = exp (self->own[OWN_LOGIT_W][0]);
 }
 
+/* View v's affinity term into dL/dz, then dL/dy through the row
+ * normalisation; the views are independent. */
+static void
+view_backward_range (gsize    v0,
+                     gsize    v1,
+                     gpointer data)
+{
+  ViewJob *j = data;
+  BscModel *self = j->self;
+  gsize b = j->b, d = self->d;
+
+  for (gsize v = v0; v < v1; v++)
+    {
+      gsize off = v * b * d;
+
+      bsc_affinity_backward (self->dz + off, self->full + v * b * b,
+                             self->daw + v * b * (b - 1), self->z + off, b, d);
+      bsc_rownorm_backward (self->dy + off, self->dz + off, self->z + off,
+                            self->norms + v * b, b, d);
+    }
+}
+
 /* Backward from the losses to dL/dy (2b x d), then through the stages. */
 static void
 model_backward (BscModel *self,
                 gsize     b)
 {
   gsize d = self->d, k = self->k, n2 = 2 * b;
+  ViewJob j = { self, NULL, b, { NULL, NULL } };
 
   bsc_linear_backward (self->dz, self->own_grad[OWN_PROTO_W],
                        self->own_grad[OWN_PROTO_B], self->dp, self->z,
                        self->own[OWN_PROTO_W], n2, d, k);
-  for (guint v = 0; v < 2; v++)
-    bsc_affinity_backward (self->dz + v * b * d, self->full,
-                           self->daw + v * b * (b - 1), self->z + v * b * d,
-                           b, d);
-  bsc_rownorm_backward (self->dy, self->dz, self->z, self->norms, n2, d);
+  _bsc_parallel_tasks (2, view_backward_range, &j);
   /* The head and backbone use their dout as scratch: pass a copy of dy so
    * the fixture value dL/dy survives. */
   memcpy (self->dyc, self->dy, n2 * d * sizeof (float));
@@ -821,12 +888,11 @@ bsc_model_train_step (BscModel      *self,
   memcpy (self->x + batch * dim, x1, batch * dim * sizeof (float));
   self->batch = batch;
   y = model_embed (self, self->x, 2 * batch, 2, BSC_STAGE_TRAIN);
-  for (guint v = 0; v < 2; v++)
-    if (!view_forward (self, y, v, batch, error))
-      {
-        model_restore (self);
-        return FALSE;
-      }
+  if (!views_forward (self, y, 2, batch, error))
+    {
+      model_restore (self);
+      return FALSE;
+    }
   model_targets (self, batch, 2);
 
   memset (self->grads, 0, self->n_params * sizeof (float));
@@ -916,7 +982,7 @@ bsc_model_probe (BscModel     *self,
     return FALSE;
   y = model_embed (self, x, batch, 1, BSC_STAGE_PROBE);
   self->batch = 0;
-  if (!view_forward (self, y, 0, batch, error))
+  if (!views_forward (self, y, 1, batch, error))
     return FALSE;
   model_targets (self, batch, 1);
   if (affinity != NULL)

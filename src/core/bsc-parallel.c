@@ -6,7 +6,8 @@
  *
  * A process-wide GThreadPool runs all chunks but the first, which the
  * caller runs itself; the caller then waits for the others.  Chunk
- * boundaries depend only on n, align and the thread count.
+ * boundaries depend only on n, align and the thread count.  A parallel
+ * loop inside a chunk runs serially in that chunk's thread.
  */
 
 #include "bsc-parallel.h"
@@ -30,6 +31,7 @@ typedef struct
 } Chunk;
 
 static GThreadPool *pool;
+static __thread guint depth;   /* > 0 inside a chunk */
 static guint n_threads = 1;
 G_LOCK_DEFINE_STATIC (pool_lock);
 
@@ -40,7 +42,9 @@ chunk_worker (gpointer item,
   Chunk *c = item;
   Job *job = c->job;
 
+  depth++;
   job->func (c->begin, c->end, job->data);
+  depth--;
   g_mutex_lock (&job->lock);
   if (--job->pending == 0)
     g_cond_signal (&job->done);
@@ -77,7 +81,7 @@ _bsc_parallel_for (gsize        n,
   Job job;
 
   align = MAX (align, 1);
-  if (t <= 1 || pool == NULL || n < min_work || n < 2 * align)
+  if (t <= 1 || pool == NULL || depth > 0 || n < min_work || n < 2 * align)
     {
       func (0, n, data);
       return;
@@ -96,11 +100,21 @@ _bsc_parallel_for (gsize        n,
       chunks[i] = (Chunk) { &job, i * step, MIN (n, (i + 1) * step) };
       g_thread_pool_push (pool, &chunks[i], NULL);
     }
+  depth++;
   func (0, MIN (n, step), data);
+  depth--;
   g_mutex_lock (&job.lock);
   while (job.pending > 0)
     g_cond_wait (&job.done, &job.lock);
   g_mutex_unlock (&job.lock);
   g_mutex_clear (&job.lock);
   g_cond_clear (&job.done);
+}
+
+void
+_bsc_parallel_tasks (gsize        n,
+                     BscRangeFunc func,
+                     gpointer     data)
+{
+  _bsc_parallel_for (n, 1, 0, func, data);
 }

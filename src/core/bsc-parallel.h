@@ -32,4 +32,10 @@ void  _bsc_parallel_for         (gsize        n,
                                  BscRangeFunc func,
                                  gpointer     data);
 
+/* n independent tasks side by side (each may make small serial BLAS
+ * calls; parallel loops inside them run serially). */
+void  _bsc_parallel_tasks       (gsize        n,
+                                 BscRangeFunc func,
+                                 gpointer     data);
+
 G_END_DECLS

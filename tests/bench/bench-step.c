@@ -9,10 +9,12 @@
  * ms/step, the seconds of a 39-step epoch (Fashion-MNIST test split) and
  * the GFLOP/s of the step's matrix products.
  *   bench-step [STEPS] [THREADS]    (defaults 30 and 2)
+ *   bench-step --peak [THREADS]     only the sgemm peak
  */
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cblas.h>
 
@@ -60,6 +62,13 @@ main (int   argc,
   gint64 t0 = 0;
   double sec, ms, flops, peak, best = G_MAXDOUBLE;
 
+  if (argc > 1 && strcmp (argv[1], "--peak") == 0)
+    {
+      openblas_set_num_threads (argc > 2 ? atoi (argv[2]) : 2);
+      printf ("sgemm peak here (512 x 4096 x 1024): %.1f GFLOP/s\n",
+              sgemm_peak ());
+      return 0;
+    }
   bsc_config_init (&config);
   config.input_dim = dim;
   config.threads = argc > 2 ? (guint) atoi (argv[2]) : 2;
