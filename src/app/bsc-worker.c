@@ -14,12 +14,6 @@
 
 #include "config.h"
 
-#ifdef __linux__
-# include <sys/resource.h>
-# include <sys/syscall.h>
-# include <unistd.h>
-#endif
-
 #include "bsc-error.h"
 #include "bsc-projection.h"
 #include "bsc-trainer.h"
@@ -28,8 +22,13 @@
 /* Above this many samples a single step, a pause or the start of a run
  * does not evaluate every sample (seconds of work); epoch ends still do. */
 #define EVAL_ON_STEP_MAX_SAMPLES 20000
-/* At most ten routine snapshots a second. */
-#define PUBLISH_INTERVAL (G_USEC_PER_SEC / 10)
+/* At most five routine snapshots a second: each one redraws the window,
+ * which on two cores takes time from the training's BLAS threads. */
+#define PUBLISH_INTERVAL (G_USEC_PER_SEC / 5)
+/* Routine evaluations (with their projection) take at most about this
+ * share of the training time: on short epochs not every epoch end
+ * evaluates (the last step always does). */
+#define EVAL_BUDGET 0.08
 
 typedef enum
 {
@@ -76,6 +75,8 @@ struct _BscWorker
   guint64        last_rate_step;
   double         rate;
   gint64         last_probe;
+  gint64         last_eval;     /* when the last evaluation ended */
+  gint64         eval_cost;     /* how long it took, microseconds */
   gint64         probe_interval; /* microseconds between routine probes */
   double         tau_a;         /* of the last step */
   gint64         train_start;  /* when the first step began */
@@ -421,6 +422,8 @@ eval_data_from (BscWorker     *self,
   e->ari = ev->ari;
   e->changed = ev->changed;
 
+  gint64 t0 = g_get_monotonic_time ();
+
   e->points = g_new (float, ev->n_samples * 2);
   e->proto_points = g_new (float, ev->n_clusters * 2);
   if (!bsc_projector_update (self->projector, ev->embeddings, ev->n_samples,
@@ -431,6 +434,7 @@ eval_data_from (BscWorker     *self,
       g_clear_pointer (&e->points, g_free);
       g_clear_pointer (&e->proto_points, g_free);
     }
+  g_debug ("projection took %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
   return e;
 }
 
@@ -440,12 +444,16 @@ evaluate (BscWorker  *self,
 {
   g_autoptr(BscEvaluation) ev = NULL;
   guint serial = self->eval ? self->eval->serial + 1 : 1;
+  gint64 t0 = g_get_monotonic_time ();
 
   ev = bsc_trainer_evaluate (self->trainer, self->cancellable, error);
   if (ev == NULL)
     return FALSE;
   g_clear_pointer (&self->eval, bsc_eval_data_unref);
   self->eval = eval_data_from (self, ev, serial);
+  self->last_eval = g_get_monotonic_time ();
+  self->eval_cost = self->last_eval - t0;
+  g_debug ("evaluation and projection took %.1f ms", self->eval_cost / 1000.0);
   return TRUE;
 }
 
@@ -474,6 +482,7 @@ probe (BscWorker  *self,
   g_clear_pointer (&self->probe, bsc_probe_data_unref);
   self->probe = d;
   self->last_probe = g_get_monotonic_time ();
+  g_debug ("probe took %.1f ms", (self->last_probe - t0) / 1000.0);
   /* Routine probes cost at most about 2 % of the training time. */
   self->probe_interval = MAX (G_USEC_PER_SEC, 50 * (self->last_probe - t0));
   return TRUE;
@@ -517,6 +526,17 @@ next_work (BscWorker *self)
   return kind;
 }
 
+/* An evaluation is due when the training since the last one took at
+ * least cost / EVAL_BUDGET: long epochs evaluate at every end, epochs of
+ * a few steps every few ends. */
+static gboolean
+eval_due (BscWorker *self)
+{
+  gint64 since = g_get_monotonic_time () - self->last_eval;
+
+  return self->last_eval == 0 || since * EVAL_BUDGET >= self->eval_cost;
+}
+
 static gboolean
 train_one (BscWorker  *self,
            GError    **error)
@@ -536,8 +556,10 @@ train_one (BscWorker  *self,
   self->tau_a = pt.stats.tau_a;
   g_array_append_val (self->pending_points, pt);
 
-  /* Evaluate at every eval_every-th epoch end, and at the last step. */
-  if ((pt.step % spe == 0 && (pt.step / spe) % every == 0)
+  /* Evaluate at every eval_every-th epoch end whose time has come, and
+   * at the last step. */
+  if ((pt.step % spe == 0 && (pt.step / spe) % every == 0
+       && eval_due (self))
       || bsc_trainer_is_finished (self->trainer))
     return refresh_views (self, TRUE, error);
   if (g_get_monotonic_time () - self->last_probe > self->probe_interval)
@@ -604,21 +626,6 @@ finish (BscWorker *self,
   publish (self, state, TRUE, error);
 }
 
-/* Training yields a little to the window: on Linux a thread has its own
- * nice value, so the main thread wins when the cores are busy (only a
- * little, to keep the run's share against other programs). */
-static void
-lower_priority (void)
-{
-#ifdef __linux__
-  id_t tid = (id_t) syscall (SYS_gettid);
-  int nice_value = getpriority (PRIO_PROCESS, tid);
-
-  if (setpriority (PRIO_PROCESS, tid, MIN (nice_value + 2, 19)) != 0)
-    g_debug ("Could not lower the training thread's priority");
-#endif
-}
-
 /* The run itself: a trainer, a first look for the views, then the loop. */
 static void
 run (BscWorker  *self,
@@ -626,10 +633,12 @@ run (BscWorker  *self,
 {
   gboolean small = self->data->n_samples <= EVAL_ON_STEP_MAX_SAMPLES;
   gboolean paused;
+  gint64 t0 = g_get_monotonic_time ();
 
   self->trainer = bsc_trainer_new (self->data, &self->config, error);
   if (self->trainer == NULL)
     return;
+  g_debug ("network made in %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
   g_mutex_lock (&self->lock);
   paused = self->paused;
   bsc_trainer_set_lr_scale (self->trainer, self->lr_scale);
@@ -638,7 +647,10 @@ run (BscWorker  *self,
   if (!refresh_views (self, small, error))
     return;
   publish (self, paused ? BSC_RUN_PAUSED : BSC_RUN_RUNNING, TRUE, NULL);
+  g_debug ("first look ready after %.1f ms",
+           (g_get_monotonic_time () - t0) / 1000.0);
   run_loop (self, error);
+  g_debug ("run ended after %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
 }
 
 static gpointer
@@ -647,7 +659,8 @@ train_worker (gpointer data)
   BscWorker *self = data;
   GError *error = NULL;
 
-  lower_priority ();
+  /* Not niced: OpenBLAS's helper threads keep the normal priority, and
+   * a niced caller leaves them spinning while it waits for the CPU. */
   self->pending_points = g_array_new (FALSE, FALSE, sizeof (BscCurvePoint));
   self->projector = bsc_projector_new ();
   run (self, &error);
