@@ -163,6 +163,84 @@ test_linear (void)
   g_free (c.r);
 }
 
+/* A product split over two threads (bsc-layers.c cuts the longer side of
+ * each result) against naive double loops: y = x W^T, dW += dY^T X,
+ * dX = dY W. */
+static void
+linear_split_case (gsize rows,
+                   gsize in,
+                   gsize out)
+{
+  g_autofree float *x = rand_floats (rows * in, 1);
+  g_autofree float *w = rand_floats (out * in, 1);
+  g_autofree float *r = rand_floats (rows * out, 1);
+  g_autofree float *y = g_new (float, rows * out);
+  g_autofree float *dx = g_new (float, rows * in);
+  g_autofree float *dw = g_new0 (float, out * in);
+
+  bsc_linear_forward (y, x, w, NULL, rows, in, out);
+  bsc_linear_backward (dx, dw, NULL, r, x, w, rows, in, out);
+  for (gsize i = 0; i < rows; i++)
+    for (gsize o = 0; o < out; o++)
+      {
+        double sy = 0.0;
+
+        for (gsize k = 0; k < in; k++)
+          sy += (double) x[i * in + k] * w[o * in + k];
+        g_assert_cmpfloat_with_epsilon (y[i * out + o], sy, 1e-4);
+      }
+  for (gsize o = 0; o < out; o++)
+    for (gsize k = 0; k < in; k++)
+      {
+        double sw = 0.0;
+
+        for (gsize i = 0; i < rows; i++)
+          sw += (double) r[i * out + o] * x[i * in + k];
+        g_assert_cmpfloat_with_epsilon (dw[o * in + k], sw, 1e-4);
+      }
+  for (gsize i = 0; i < rows; i++)
+    for (gsize k = 0; k < in; k++)
+      {
+        double sx = 0.0;
+
+        for (gsize o = 0; o < out; o++)
+          sx += (double) r[i * out + o] * w[o * in + k];
+        g_assert_cmpfloat_with_epsilon (dx[i * in + k], sx, 1e-4);
+      }
+}
+
+static void
+test_linear_split (void)
+{
+  _bsc_parallel_set_threads (2);
+  linear_split_case (150, 40, 130);   /* split by rows */
+  linear_split_case (40, 30, 200);    /* forward split by columns */
+  _bsc_parallel_set_threads (1);
+}
+
+/* bsc_zero and bsc_all_bounded over arrays long enough to be split. */
+static void
+test_zero_bounded (void)
+{
+  gsize n = (1 << 19) + 3;
+  g_autofree float *v = g_new (float, n);
+
+  _bsc_parallel_set_threads (2);
+  for (gsize i = 0; i < n; i++)
+    v[i] = 1.0f;
+  bsc_zero (v, n);
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpfloat (v[i], ==, 0.0f);
+  g_assert_true (bsc_all_bounded (v, n, 10));
+  v[n - 1] = 2048.0f;
+  g_assert_false (bsc_all_bounded (v, n, 10));
+  v[n - 1] = -1000.0f;
+  g_assert_true (bsc_all_bounded (v, n, 10));
+  v[1] = NAN;
+  g_assert_false (bsc_all_bounded (v, n, 10));
+  _bsc_parallel_set_threads (1);
+}
+
 /* ---- BatchNorm (+ReLU), train mode ---- */
 
 typedef struct
@@ -550,5 +628,8 @@ main (int   argc,
   g_test_add_func ("/layers/affinity", test_affinity);
   g_test_add_func ("/layers/soft-ce", test_soft_ce);
   g_test_add_func ("/layers/sgd", test_sgd);
+  /* Last: the cases above draw their data from rng in this order. */
+  g_test_add_func ("/layers/linear-split", test_linear_split);
+  g_test_add_func ("/layers/zero-bounded", test_zero_bounded);
   return g_test_run ();
 }
