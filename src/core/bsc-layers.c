@@ -320,9 +320,13 @@ bn_group (const BnJob *j,
   return jg;
 }
 
+/* Columns per block of the BN passes: a block's rows of a, h and g stay
+ * in the L2 cache between the two passes over it. */
+#define BN_COL_BLOCK 64
+
 /* Columns [c0, c1) of every group in turn (view 0 first), so one parallel
  * dispatch serves all groups and the running statistics see the groups in
- * order. */
+ * order; by blocks of BN_COL_BLOCK columns. */
 static void
 bn_train_groups (gsize    c0,
                  gsize    c1,
@@ -330,12 +334,13 @@ bn_train_groups (gsize    c0,
 {
   BnJob *j = data;
 
-  for (guint g = 0; g < j->groups; g++)
-    {
-      BnJob jg = bn_group (j, g);
+  for (gsize b0 = c0; b0 < c1; b0 += BN_COL_BLOCK)
+    for (guint g = 0; g < j->groups; g++)
+      {
+        BnJob jg = bn_group (j, g);
 
-      bn_train_range (c0, c1, &jg);
-    }
+        bn_train_range (b0, MIN (c1, b0 + BN_COL_BLOCK), &jg);
+      }
 }
 
 static void
@@ -604,12 +609,13 @@ bn_backward_groups (gsize    c0,
 {
   BnJob *j = data;
 
-  for (guint g = 0; g < j->groups; g++)
-    {
-      BnJob jg = bn_group (j, g);
+  for (gsize b0 = c0; b0 < c1; b0 += BN_COL_BLOCK)
+    for (guint g = 0; g < j->groups; g++)
+      {
+        BnJob jg = bn_group (j, g);
 
-      bn_backward_range (c0, c1, &jg);
-    }
+        bn_backward_range (b0, MIN (c1, b0 + BN_COL_BLOCK), &jg);
+      }
 }
 
 /* g (groups x rows) x cols: dL/dh in, dL/da out, per group.  With g' = g
