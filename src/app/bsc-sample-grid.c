@@ -248,7 +248,7 @@ bsc_sample_grid_init (BscSampleGrid *self)
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkNoSelection *selection;
 
-  self->cell = 72;
+  self->cell = 84;
   self->list = bsc_sample_list_new (NULL, 0, NULL);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), self);
