@@ -223,8 +223,9 @@ motion_cb (GtkEventControllerMotion *motion,
    * on the same scale (each row sums to 1); their difference is the
    * right map.  The raw affinity is a cosine in [-1, 1]. */
   text = g_strdup_printf (_("%s (cluster %d) and %s (cluster %d)\n"
-                            "affinity (cosine) %.3f · predicted share "
-                            "softmax(A/τ) %.4f − target share %.4f = %+.4f"),
+                            "affinity (cosine) %.3f\n"
+                            "predicted share softmax(A/τ) %.4f − Sinkhorn "
+                            "target share %.4f = %+.4f"),
                           na, p->clusters[row], nb, p->clusters[col],
                           p->affinity[cell],
                           p->difference[cell] + p->target[cell],

@@ -233,7 +233,105 @@ bsc_clusters_view_reset (BscRunView *view,
   show_cluster (self);
 }
 
-/* The export draws the selected cluster's first images as a mosaic. */
+/* What a cluster's row and its export panel say: its size and, with
+ * labels, its majority label and purity. */
+static char *
+cluster_caption (BscClustersView *self,
+                 const gsize     *table,
+                 guint            k)
+{
+  gsize size = self->eval->cluster_sizes[k];
+  guint major;
+  double purity;
+
+  if (cluster_majority (self, table, k, &major, &purity))
+    return g_strdup_printf (ngettext ("Cluster %u · %'zu image · mostly %s · "
+                                      "purity %.0f %%",
+                                      "Cluster %u · %'zu images · mostly %s · "
+                                      "purity %.0f %%", size),
+                            k, size, bsc_run_view_label_name (self->data, major),
+                            100 * purity);
+  return g_strdup_printf (ngettext ("Cluster %u · %'zu image",
+                                    "Cluster %u · %'zu images", size), k, size);
+}
+
+typedef struct
+{
+  gint32  cluster;
+  guint32 index;
+  float   confidence;
+} Member;
+
+static int
+compare_members (gconstpointer a,
+                 gconstpointer b)
+{
+  const Member *ma = a, *mb = b;
+
+  if (ma->cluster != mb->cluster)
+    return ma->cluster < mb->cluster ? -1 : 1;
+  if (ma->confidence != mb->confidence)
+    return ma->confidence > mb->confidence ? -1 : 1;
+  return ma->index < mb->index ? -1 : ma->index > mb->index;
+}
+
+/* The largest cell (8 to 96 pixels) whose captioned row fits in row_h. */
+static guint
+panel_cell (BscMosaic          *mosaic,
+            const BscPlotTheme *theme,
+            int                 width,
+            double              row_h)
+{
+  guint cell = 96;
+  guint n = mosaic->n;
+
+  mosaic->n = 1;
+  while (cell > 8 && bsc_mosaic_get_height (mosaic, theme, width, cell) > row_h)
+    cell--;
+  mosaic->n = n;
+  return cell;
+}
+
+/* One panel of cluster k at the current origin: its caption and one row
+ * of its most confident images. */
+static void
+draw_panel (BscClustersView    *self,
+            const gsize        *table,
+            const Member       *members,
+            guint               k,
+            const BscPlotTheme *theme,
+            cairo_t            *cr,
+            int                 width,
+            double              row_h)
+{
+  g_autofree char *caption = cluster_caption (self, table, k);
+  g_autofree const guint8 **thumbs = NULL;
+  gsize n = self->eval->cluster_sizes[k];
+  BscMosaic mosaic = { 0 };
+  guint size = 0, channels = 0, cell, cols, rows;
+
+  mosaic.caption = caption;
+  mosaic.caption_color = k;
+  cell = panel_cell (&mosaic, theme, width, row_h);
+  mosaic.n = MIN (n, 512);
+  bsc_mosaic_layout (&mosaic, theme, width, cell, &cols, &rows);
+  mosaic.n = MIN (n, cols);
+  thumbs = g_new0 (const guint8 *, mosaic.n + 1);
+  for (guint i = 0; i < mosaic.n; i++)
+    thumbs[i] = bsc_dataset_get_thumbnail (self->data, members[i].index,
+                                           &size, &channels);
+  mosaic.thumbs = thumbs;
+  mosaic.size = size;
+  mosaic.channels = channels;
+  cairo_save (cr);
+  cairo_rectangle (cr, 0, 0, width, row_h);
+  cairo_clip (cr);
+  bsc_mosaic_draw (&mosaic, theme, cell, cr, width, (int) row_h);
+  cairo_restore (cr);
+}
+
+/* The export shows every cluster: one captioned row of its most
+ * confident images per cluster (size, majority label, purity). */
 static gboolean
 bsc_clusters_view_draw_export (BscRunView *view,
                                cairo_t    *cr,
@@ -243,37 +341,35 @@ bsc_clusters_view_draw_export (BscRunView *view,
 {
   BscClustersView *self = BSC_CLUSTERS_VIEW (view);
   BscEvalData *e = self->eval;
-  g_autoptr(GPtrArray) thumbs = g_ptr_array_new ();
-  g_autoptr(GArray) borders = g_array_new (FALSE, FALSE, sizeof (gint32));
-  g_autofree char *caption = NULL;
-  BscMosaic mosaic = { 0 };
+  g_autofree Member *members = NULL;
+  g_autofree gsize *table = NULL;
   BscPlotTheme theme;
   guint size = 0, channels = 0;
+  gsize first = 0;
+  double row_h;
 
-  if (e == NULL || self->data == NULL)
+  if (e == NULL || self->data == NULL || e->n_samples == 0
+      || bsc_dataset_get_thumbnail (self->data, 0, &size, &channels) == NULL)
     return FALSE;
-  for (gsize i = 0; i < e->n_samples && thumbs->len < 400; i++)
-    {
-      const guint8 *p = bsc_dataset_get_thumbnail (self->data, i, &size, &channels);
-
-      if (p == NULL)
-        return FALSE;
-      if (e->clusters[i] == (gint32) self->selected)
-        {
-          g_ptr_array_add (thumbs, (gpointer) p);
-          g_array_append_val (borders, e->clusters[i]);
-        }
-    }
+  members = g_new (Member, e->n_samples);
+  for (gsize i = 0; i < e->n_samples; i++)
+    members[i] = (Member) { e->clusters[i], i, e->confidence[i] };
+  qsort (members, e->n_samples, sizeof (Member), compare_members);
+  if (self->data->labels != NULL)
+    table = bsc_metrics_contingency (self->data->labels, self->data->n_classes,
+                                     e->clusters, e->n_clusters, e->n_samples);
   bsc_plot_theme_init (&theme, dark);
   theme.draw_background = TRUE;
-  caption = g_strdup_printf (_("Cluster %u"), self->selected);
-  mosaic.n = thumbs->len;
-  mosaic.thumbs = (const guint8 **) thumbs->pdata;
-  mosaic.size = size;
-  mosaic.channels = channels;
-  mosaic.caption = caption;
-  mosaic.caption_color = self->selected;
-  bsc_mosaic_draw (&mosaic, &theme, 48, cr, width, height);
+  bsc_plot_paint_background (cr, &theme, width, height);
+  row_h = (double) height / MAX (e->n_clusters, 1);
+  for (guint k = 0; k < e->n_clusters; k++)
+    {
+      cairo_save (cr);
+      cairo_translate (cr, 0, floor (k * row_h));
+      draw_panel (self, table, members + first, k, &theme, cr, width, row_h);
+      cairo_restore (cr);
+      first += e->cluster_sizes[k];
+    }
   return TRUE;
 }
 

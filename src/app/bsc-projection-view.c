@@ -208,6 +208,14 @@ bsc_projection_view_fit (BscProjectionView *self)
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }
 
+gboolean
+bsc_projection_view_is_following (BscProjectionView *self)
+{
+  g_return_val_if_fail (BSC_IS_PROJECTION_VIEW (self), FALSE);
+
+  return !self->user_moved;
+}
+
 /* Arrows pan, plus and minus zoom, 0 fits: the map without a mouse. */
 static gboolean
 key_pressed_cb (GtkEventControllerKey *key,

@@ -25,6 +25,9 @@ void       bsc_projection_view_pan       (BscProjectionView *self,
 void       bsc_projection_view_zoom      (BscProjectionView *self,
                                           double             factor);
 void       bsc_projection_view_fit       (BscProjectionView *self);
+/* TRUE while the map refits itself to every new evaluation: after a
+ * reset (new run or collection) and Fit, until the person zooms or pans. */
+gboolean   bsc_projection_view_is_following (BscProjectionView *self);
 gssize     bsc_projection_view_hover_at  (BscProjectionView *self,
                                           double             x,
                                           double             y);

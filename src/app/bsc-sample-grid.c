@@ -150,7 +150,12 @@ setup_cb (GtkSignalListItemFactory *factory,
   GtkWidget *label = gtk_label_new (NULL);
 
   /* Samples without images (feature vectors) show their name instead. */
+  /* The image fills its cell (the grid spreads spare width over the
+   * columns), so there are no wide gaps between images. */
   gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+  gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_CONTAIN);
+  gtk_widget_set_hexpand (picture, TRUE);
+  gtk_widget_set_vexpand (picture, TRUE);
   gtk_widget_set_size_request (picture, self->cell, self->cell);
   gtk_widget_set_size_request (label, self->cell, self->cell);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
@@ -243,7 +248,7 @@ bsc_sample_grid_init (BscSampleGrid *self)
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkNoSelection *selection;
 
-  self->cell = 56;
+  self->cell = 84;
   self->list = bsc_sample_list_new (NULL, 0, NULL);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), self);

@@ -66,21 +66,35 @@ bsc_thumbs_get_dataset (BscThumbs *self)
   return self->data;
 }
 
+/* Tiny images are enlarged by whole pixels to at least this size, so
+ * that cells and hovers scale them down, never blur them up. */
+#define THUMB_MIN_SIZE 84
+
+/* pixels: size x size, channels 1 or 3, row-major; the texture is RGB,
+ * (size k) x (size k) with k = ceil (THUMB_MIN_SIZE / size), each pixel
+ * repeated k x k times (nearest neighbour). */
 static GdkTexture *
 make_texture (const guint8 *pixels,
               guint         size,
               guint         channels)
 {
-  gsize n = (gsize) size * size;
-  guint8 *rgb = g_malloc (n * 3);
+  guint k = size >= THUMB_MIN_SIZE ? 1 : (THUMB_MIN_SIZE + size - 1) / size;
+  gsize out = (gsize) size * k;
+  guint8 *rgb = g_malloc ((gsize) out * out * 3);
   g_autoptr(GBytes) bytes = NULL;
 
-  for (gsize p = 0; p < n; p++)
-    for (guint c = 0; c < 3; c++)
-      rgb[p * 3 + c] = pixels[p * channels + (channels == 3 ? c : 0)];
-  bytes = g_bytes_new_take (rgb, n * 3);
-  return gdk_memory_texture_new (size, size, GDK_MEMORY_R8G8B8, bytes,
-                                 (gsize) size * 3);
+  for (gsize y = 0; y < out; y++)
+    for (gsize x = 0; x < out; x++)
+      {
+        const guint8 *p = pixels + ((gsize) (y / k) * size + x / k) * channels;
+        guint8 *o = rgb + ((gsize) y * out + x) * 3;
+
+        for (guint c = 0; c < 3; c++)
+          o[c] = p[channels == 3 ? c : 0];
+      }
+  bytes = g_bytes_new_take (rgb, out * out * 3);
+  return gdk_memory_texture_new ((int) out, (int) out, GDK_MEMORY_R8G8B8, bytes,
+                                 out * 3);
 }
 
 GdkTexture *

@@ -183,6 +183,32 @@ check_map (BscWindow *window,
   save_screenshot (GTK_WIDGET (window), "map-selection");
 }
 
+/* A zoomed map stops following the points; Fit (win.fit-map) and a new
+ * run (Start after Finished) make it follow and fit them again, so the
+ * second run's points are on the map. */
+static void
+check_second_run (BscWindow         *window,
+                  BscProjectionView *map)
+{
+  BscWindowStatus st;
+  guint64 one = 1;
+
+  bsc_projection_view_zoom (map, 8);
+  g_assert_false (bsc_projection_view_is_following (map));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.fit-map", NULL);
+  g_assert_true (bsc_projection_view_is_following (map));
+  bsc_projection_view_zoom (map, 8);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  g_assert_true (bsc_projection_view_is_following (map));
+  g_assert_true (wait_for (window, step_reached, &one, 60));
+  g_assert_true (wait_for (window, run_ended, NULL, 120));
+  _bsc_window_get_status (window, &st);
+  g_assert_cmpint (st.last_state, ==, BSC_RUN_FINISHED);
+  _bsc_window_show_view (window, 2);
+  spin (0.4);
+  check_map (window, BSC_RUN_VIEW (map));
+}
+
 /* Thumbnails are made only for the cells and hovers that were shown. */
 static void
 check_thumbnails (BscWindow *window)
@@ -284,6 +310,7 @@ test_train_epoch (void)
   check_exports (window);
   check_details (window);
   check_thumbnails (window);
+  check_second_run (window, BSC_PROJECTION_VIEW (views[2]));
   close_window (window);
 }
 

@@ -37,20 +37,19 @@ expect () {
     status=1
   fi
 }
-share=share
 expect bin/bootsc
-expect "$share/locale/de/LC_MESSAGES/bootsc-explorer.mo"
-expect "$share/applications/$app_id.desktop"
-expect "$share/metainfo/$app_id.metainfo.xml"
-expect "$share/icons/hicolor/scalable/apps/$app_id.svg"
-expect "$share/icons/hicolor/symbolic/apps/$app_id-symbolic.svg"
-expect "$share/man/man1/bootsc.1"
-expect "$share/man/man1/bootsc-explorer.1"
-expect "$share/bootsc-explorer/sample"
+expect "share/locale/de/LC_MESSAGES/bootsc-explorer.mo"
+expect "share/applications/$app_id.desktop"
+expect "share/metainfo/$app_id.metainfo.xml"
+expect "share/icons/hicolor/scalable/apps/$app_id.svg"
+expect "share/icons/hicolor/symbolic/apps/$app_id-symbolic.svg"
+expect "share/man/man1/bootsc.1"
+expect "share/man/man1/bootsc-explorer.1"
+expect "share/bootsc-explorer/sample"
 if [ "$gui" = true ]; then
   expect bin/bootsc-explorer
-  expect "$share/glib-2.0/schemas/gschemas.compiled"
-  XDG_DATA_DIRS="$prefix/$share" gsettings list-keys "$app_id" > /dev/null || {
+  expect "share/glib-2.0/schemas/gschemas.compiled"
+  XDG_DATA_DIRS="$prefix/share" gsettings list-keys "$app_id" > /dev/null || {
     echo "schema $app_id is not installed"; status=1; }
 fi
 [ $status -eq 0 ] || exit 1
@@ -60,11 +59,11 @@ unset BSC_SAMPLE_DIR
 out=$(cd / && "$prefix/bin/bootsc" inspect 2>&1) || { echo "$out"; exit 1; }
 echo "$out" | head -20
 case "$out" in
-  *"$prefix/$share/bootsc-explorer/sample"*) ;;
+  *"$prefix/share/bootsc-explorer/sample"*) ;;
   *) echo "bootsc inspect did not report the installed sample"; exit 1 ;;
 esac
 
-export XDG_DATA_DIRS="$prefix/$share:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}"
+export XDG_DATA_DIRS="$prefix/share:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}"
 
 # The installed explorer starts from the prefix (its schema, GResource UI
 # and the sample found there): under Xvfb its window title names the
@@ -74,7 +73,7 @@ if [ "$gui" = true ]; then
     "$1" & pid=$!
     for i in $(seq 60); do
       sleep 1
-      if xwininfo -root -tree | grep -q "\"sample — BootSC Explorer\""; then
+      if xwininfo -root -tree | grep -qi "\"[^\"]*sample[^\"]* — BootSC Explorer\""; then
         echo "the installed explorer shows the sample after ${i} s"
         kill $pid; exit 0
       fi
