@@ -163,6 +163,32 @@ test_linear (void)
   g_free (c.r);
 }
 
+/* Asserts c[i ldc + j] (m x n) equals sum_k A_ik B_kj within 1e-4, with
+ * A_ik = a[i sa + k ta], B_kj = b[k sb + j tb] in double. */
+static void
+assert_product (const float *c,
+                gsize        ldc,
+                gsize        m,
+                gsize        n,
+                gsize        kk,
+                const float *a,
+                gsize        sa,
+                gsize        ta,
+                const float *b,
+                gsize        sb,
+                gsize        tb)
+{
+  for (gsize i = 0; i < m; i++)
+    for (gsize j = 0; j < n; j++)
+      {
+        double sum = 0.0;
+
+        for (gsize k = 0; k < kk; k++)
+          sum += (double) a[i * sa + k * ta] * b[k * sb + j * tb];
+        g_assert_cmpfloat_with_epsilon (c[i * ldc + j], sum, 1e-4);
+      }
+}
+
 /* A product split over two threads (bsc-layers.c cuts the longer side of
  * each result) against naive double loops: y = x W^T, dW += dY^T X,
  * dX = dY W. */
@@ -180,33 +206,9 @@ linear_split_case (gsize rows,
 
   bsc_linear_forward (y, x, w, NULL, rows, in, out);
   bsc_linear_backward (dx, dw, NULL, r, x, w, rows, in, out);
-  for (gsize i = 0; i < rows; i++)
-    for (gsize o = 0; o < out; o++)
-      {
-        double sy = 0.0;
-
-        for (gsize k = 0; k < in; k++)
-          sy += (double) x[i * in + k] * w[o * in + k];
-        g_assert_cmpfloat_with_epsilon (y[i * out + o], sy, 1e-4);
-      }
-  for (gsize o = 0; o < out; o++)
-    for (gsize k = 0; k < in; k++)
-      {
-        double sw = 0.0;
-
-        for (gsize i = 0; i < rows; i++)
-          sw += (double) r[i * out + o] * x[i * in + k];
-        g_assert_cmpfloat_with_epsilon (dw[o * in + k], sw, 1e-4);
-      }
-  for (gsize i = 0; i < rows; i++)
-    for (gsize k = 0; k < in; k++)
-      {
-        double sx = 0.0;
-
-        for (gsize o = 0; o < out; o++)
-          sx += (double) r[i * out + o] * w[o * in + k];
-        g_assert_cmpfloat_with_epsilon (dx[i * in + k], sx, 1e-4);
-      }
+  assert_product (y, out, rows, out, in, x, in, 1, w, 1, in);
+  assert_product (dw, in, out, in, rows, r, 1, out, x, in, 1);
+  assert_product (dx, in, rows, in, out, r, out, 1, w, in, 1);
 }
 
 static void
