@@ -293,7 +293,7 @@ main (int   argc,
                "skipped\n", path);
       return 77;
     }
-  settings = g_settings_new ("io.github.bootsc.Explorer");
+  settings = g_settings_new (APPLICATION_ID);
   g_settings_set_string (settings, "preset", preset ? preset : "authors");
   g_settings_set_uint (settings, "epochs", epochs ? atoi (epochs) : 1);
   g_settings_set_uint (settings, "batch-size", 256);
