@@ -29,7 +29,7 @@
 #include "bsc-sizes-view.h"
 #include "bsc-window-private.h"
 
-#define SCHEMA_ID "io.github.bootsc.Explorer"
+#define SCHEMA_ID APPLICATION_ID
 
 typedef struct
 {

@@ -318,7 +318,7 @@ static void
 test_pause_step (void)
 {
   BscWindow *window = new_loaded_window ();
-  GSettings *settings = g_settings_new ("io.github.bootsc.Explorer");
+  GSettings *settings = g_settings_new (APPLICATION_ID);
   BscWindowStatus st;
   guint64 target = 2, paused_at;
 
@@ -392,7 +392,7 @@ static void
 test_failed_run (void)
 {
   BscWindow *window = new_loaded_window ();
-  GSettings *settings = g_settings_new ("io.github.bootsc.Explorer");
+  GSettings *settings = g_settings_new (APPLICATION_ID);
   BscWindowStatus st;
 
   g_settings_set_uint (settings, "batch-size", 8192);
@@ -415,7 +415,7 @@ static void
 test_open_during_training (void)
 {
   BscWindow *window = new_loaded_window ();
-  GSettings *settings = g_settings_new ("io.github.bootsc.Explorer");
+  GSettings *settings = g_settings_new (APPLICATION_ID);
   g_autoptr(GFile) file = g_file_new_for_path (data_path);
   guint n_views = 0;
   BscRunView **views = _bsc_window_get_views (window, &n_views);
@@ -453,7 +453,7 @@ static void
 test_close_during_training (void)
 {
   BscWindow *window = new_loaded_window ();
-  GSettings *settings = g_settings_new ("io.github.bootsc.Explorer");
+  GSettings *settings = g_settings_new (APPLICATION_ID);
   gpointer worker = NULL, win = window;
   guint64 target = 1;
 
@@ -595,7 +595,7 @@ static void
 test_export_folder (void)
 {
   BscWindow *window = new_window ();
-  GSettings *settings = g_settings_new ("io.github.bootsc.Explorer");
+  GSettings *settings = g_settings_new (APPLICATION_ID);
   g_autofree char *first = _bsc_window_export_folder (window);
   g_autofree char *tmp = g_dir_make_tmp ("bsc-export-XXXXXX", NULL);
   g_autofree char *second = NULL;
@@ -676,7 +676,7 @@ main (int   argc,
       g_free (data_path);
       data_path = make_folder ();
     }
-  settings = g_settings_new ("io.github.bootsc.Explorer");
+  settings = g_settings_new (APPLICATION_ID);
   g_settings_set_enum (settings, "preset", 2 /* tiny */);
   g_settings_set_uint (settings, "epochs", 1);
   g_settings_set_uint (settings, "batch-size", 128);

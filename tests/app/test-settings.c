@@ -57,7 +57,7 @@ main (int   argc,
   source = g_settings_schema_source_get_default ();
   if (source != NULL)
     installed = g_settings_schema_source_lookup (source,
-                                                 "io.github.bootsc.Explorer",
+                                                 APPLICATION_ID,
                                                  TRUE);
   if (installed != NULL)
     {

@@ -6,7 +6,8 @@
  *
  * The explorer under load, run under Xvfb.  Trains one epoch on
  * Fashion-MNIST (all 70,000 images of Debian's dataset-fashion-mnist, or
- * the folder given as argument) in the window while a 1 ms timeout
+ * the folder given as argument; BSC_BENCH_PRESET and BSC_BENCH_EPOCHS
+ * choose the network and the epochs) in the window while a 1 ms timeout
  * measures how long the main loop goes without running (goal: longest
  * stall < 50 ms), compares the run's steps per second with the same steps
  * driven headless as the CLI does (goal: >= 90 %), then draws the
@@ -292,7 +293,7 @@ main (int   argc,
                "skipped\n", path);
       return 77;
     }
-  settings = g_settings_new ("io.github.bootsc.Explorer");
+  settings = g_settings_new (APPLICATION_ID);
   g_settings_set_string (settings, "preset", preset ? preset : "authors");
   g_settings_set_uint (settings, "epochs", epochs ? atoi (epochs) : 1);
   g_settings_set_uint (settings, "batch-size", 256);
@@ -306,7 +307,8 @@ main (int   argc,
   worker = _bsc_window_get_worker (window);
   config = *bsc_worker_get_config (worker);
   cli_rate = headless_steps_per_second (bsc_worker_get_dataset (worker), &config);
-  g_print ("headless (as the CLI, with one evaluation): %.2f steps/s; the "
+  g_print ("headless (as the CLI: making the network, an evaluation every "
+           "epoch): %.2f steps/s; the "
            "window reaches %.0f %% (goal >= 90 %%)\n",
            cli_rate, 100 * gui_rate / cli_rate);
   gtk_window_destroy (GTK_WINDOW (window));
