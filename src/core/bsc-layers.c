@@ -861,20 +861,56 @@ bsc_all_finite (const float *v,
   return bad == 0;
 }
 
+typedef struct
+{
+  const guint32 *bits;
+  guint32        limit;
+  gint           bad;
+} BoundJob;
+
+static void
+bounded_range (gsize    i0,
+               gsize    i1,
+               gpointer data)
+{
+  BoundJob *j = data;
+  const guint32 *restrict bits = j->bits;
+  guint32 limit = j->limit, bad = 0;
+
+  /* With the sign cleared, a float's bits order like its magnitude; NaN
+   * and infinity lie above every finite value. */
+  for (gsize i = i0; i < i1; i++)
+    bad |= (bits[i] & 0x7fffffffu) >= limit;
+  if (bad)
+    g_atomic_int_set (&j->bad, 1);
+}
+
 gboolean
 bsc_all_bounded (const float *v,
                  gsize        n,
                  int          max_exp)
 {
-  const guint32 *bits = (const guint32 *) v;
-  guint32 limit = (guint32) (127 + max_exp) << 23;
-  guint32 bad = 0;
+  BoundJob j = { (const guint32 *) v, 0, 0 };
 
   g_return_val_if_fail (max_exp >= -126 && max_exp <= 128, FALSE);
 
-  /* With the sign cleared, a float's bits order like its magnitude; NaN
-   * and infinity lie above every finite value. */
-  for (gsize i = 0; i < n; i++)
-    bad |= (bits[i] & 0x7fffffffu) >= limit;
-  return bad == 0;
+  j.limit = (guint32) (127 + max_exp) << 23;
+  _bsc_parallel_for (n, 1024, 1 << 18, bounded_range, &j);
+  return g_atomic_int_get (&j.bad) == 0;
+}
+
+static void
+zero_range (gsize    i0,
+            gsize    i1,
+            gpointer data)
+{
+  memset ((float *) data + i0, 0, (i1 - i0) * sizeof (float));
+}
+
+/* v (n) = 0, split over the engine's threads. */
+void
+bsc_zero (float *v,
+          gsize  n)
+{
+  _bsc_parallel_for (n, 1024, 1 << 18, zero_range, v);
 }

@@ -151,4 +151,8 @@ gboolean bsc_all_bounded   (const float *v,
                             gsize        n,
                             int          max_exp);
 
+/* v (n) = 0 (a memset split over the engine's threads). */
+void     bsc_zero          (float       *v,
+                            gsize        n);
+
 G_END_DECLS

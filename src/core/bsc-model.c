@@ -895,7 +895,7 @@ bsc_model_train_step (BscModel      *self,
     }
   model_targets (self, batch, 2);
 
-  memset (self->grads, 0, self->n_params * sizeof (float));
+  bsc_zero (self->grads, self->n_params);
   model_losses (self, batch, &st);
   model_backward (self, batch);
   if (!check_step (self, &st, error))

@@ -163,6 +163,86 @@ test_linear (void)
   g_free (c.r);
 }
 
+/* Asserts c[i ldc + j] (m x n) equals sum_k A_ik B_kj within 1e-4, with
+ * A_ik = a[i sa + k ta], B_kj = b[k sb + j tb] in double. */
+static void
+assert_product (const float *c,
+                gsize        ldc,
+                gsize        m,
+                gsize        n,
+                gsize        kk,
+                const float *a,
+                gsize        sa,
+                gsize        ta,
+                const float *b,
+                gsize        sb,
+                gsize        tb)
+{
+  for (gsize i = 0; i < m; i++)
+    for (gsize j = 0; j < n; j++)
+      {
+        double sum = 0.0;
+
+        for (gsize k = 0; k < kk; k++)
+          sum += (double) a[i * sa + k * ta] * b[k * sb + j * tb];
+        g_assert_cmpfloat_with_epsilon (c[i * ldc + j], sum, 1e-4);
+      }
+}
+
+/* A product split over two threads (bsc-layers.c cuts the longer side of
+ * each result) against naive double loops: y = x W^T, dW += dY^T X,
+ * dX = dY W. */
+static void
+linear_split_case (gsize rows,
+                   gsize in,
+                   gsize out)
+{
+  g_autofree float *x = rand_floats (rows * in, 1);
+  g_autofree float *w = rand_floats (out * in, 1);
+  g_autofree float *r = rand_floats (rows * out, 1);
+  g_autofree float *y = g_new (float, rows * out);
+  g_autofree float *dx = g_new (float, rows * in);
+  g_autofree float *dw = g_new0 (float, out * in);
+
+  bsc_linear_forward (y, x, w, NULL, rows, in, out);
+  bsc_linear_backward (dx, dw, NULL, r, x, w, rows, in, out);
+  assert_product (y, out, rows, out, in, x, in, 1, w, 1, in);
+  assert_product (dw, in, out, in, rows, r, 1, out, x, in, 1);
+  assert_product (dx, in, rows, in, out, r, out, 1, w, in, 1);
+}
+
+static void
+test_linear_split (void)
+{
+  _bsc_parallel_set_threads (2);
+  linear_split_case (150, 40, 130);   /* split by rows */
+  linear_split_case (40, 30, 200);    /* forward split by columns */
+  _bsc_parallel_set_threads (1);
+}
+
+/* bsc_zero and bsc_all_bounded over arrays long enough to be split. */
+static void
+test_zero_bounded (void)
+{
+  gsize n = (1 << 19) + 3;
+  g_autofree float *v = g_new (float, n);
+
+  _bsc_parallel_set_threads (2);
+  for (gsize i = 0; i < n; i++)
+    v[i] = 1.0f;
+  bsc_zero (v, n);
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpfloat (v[i], ==, 0.0f);
+  g_assert_true (bsc_all_bounded (v, n, 10));
+  v[n - 1] = 2048.0f;
+  g_assert_false (bsc_all_bounded (v, n, 10));
+  v[n - 1] = -1000.0f;
+  g_assert_true (bsc_all_bounded (v, n, 10));
+  v[1] = NAN;
+  g_assert_false (bsc_all_bounded (v, n, 10));
+  _bsc_parallel_set_threads (1);
+}
+
 /* ---- BatchNorm (+ReLU), train mode ---- */
 
 typedef struct
@@ -550,5 +630,8 @@ main (int   argc,
   g_test_add_func ("/layers/affinity", test_affinity);
   g_test_add_func ("/layers/soft-ce", test_soft_ce);
   g_test_add_func ("/layers/sgd", test_sgd);
+  /* Last: the cases above draw their data from rng in this order. */
+  g_test_add_func ("/layers/linear-split", test_linear_split);
+  g_test_add_func ("/layers/zero-bounded", test_zero_bounded);
   return g_test_run ();
 }
