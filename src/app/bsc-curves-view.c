@@ -89,6 +89,19 @@ ensure_axes (BscCurvesView *self,
   if (chart->axes_valid)
     return;
   bsc_curves_compute_axes (chart->curves, log_y, &chart->axes);
+  /* The three charts share one step axis, so that a metric evaluated a
+   * few epochs ago lines up with the losses of now. */
+  for (Chart c = 0; c < N_CHARTS; c++)
+    {
+      BscSeries *first = bsc_curves_get_series (self->charts[c].curves, 0);
+      BscAxes other;
+
+      if (&self->charts[c] == chart || first == NULL || first->x->len == 0)
+        continue;
+      bsc_curves_compute_axes (self->charts[c].curves, FALSE, &other);
+      chart->axes.x_min = MIN (chart->axes.x_min, other.x_min);
+      chart->axes.x_max = MAX (chart->axes.x_max, other.x_max);
+    }
   chart->axes_valid = TRUE;
 }
 

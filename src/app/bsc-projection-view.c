@@ -535,6 +535,8 @@ bsc_projection_view_init (BscProjectionView *self)
   GtkGesture *drag, *click;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The selection's side panel is narrow: smaller cells, more columns. */
+  bsc_sample_grid_set_cell_size (self->selection_grid, 60);
   area = GTK_WIDGET (self->area);
   motion = gtk_event_controller_motion_new ();
   g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);

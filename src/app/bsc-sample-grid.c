@@ -292,3 +292,12 @@ bsc_sample_grid_set_samples (BscSampleGrid *self,
     apply_list (self);
 }
 
+void
+bsc_sample_grid_set_cell_size (BscSampleGrid *self,
+                               int            cell)
+{
+  g_return_if_fail (BSC_IS_SAMPLE_GRID (self));
+  g_return_if_fail (cell > 0);
+
+  self->cell = cell;
+}

@@ -27,5 +27,9 @@ void       bsc_sample_grid_set_samples (BscSampleGrid *self,
                                         const guint32 *indices,
                                         gsize          n,
                                         const float   *confidence);
+/* The smallest side of a cell in pixels (84 unless set; cells made
+ * before the call keep theirs). */
+void       bsc_sample_grid_set_cell_size (BscSampleGrid *self,
+                                          int            cell);
 
 G_END_DECLS
