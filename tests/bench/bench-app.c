@@ -211,8 +211,8 @@ bench_projection (BscWindow *window)
     }
   g_print ("projection (snapshot + rasterise): %d x %d px; hover frame "
            "%.1f ms mean, %.1f max (%u of %u on a point); pan frame "
-           "(all points redrawn) %.1f ms mean, %.1f max (goal < 30 ms)\n", gtk_widget_get_width (w),
-           gtk_widget_get_height (w), hover_sum / frames, hover_max, hits,
+           "(all points redrawn) %.1f ms mean, %.1f max (goal < 30 ms)\n",
+           gtk_widget_get_width (w), gtk_widget_get_height (w), hover_sum / frames, hover_max, hits,
            frames, pan_sum / frames, pan_max);
 }
 
