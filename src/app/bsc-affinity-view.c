@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -186,7 +187,7 @@ bsc_affinity_view_update (BscRunView  *view,
   if (snap->probe == NULL || snap->probe == self->probe)
     return FALSE;
   set_probe (self, snap->probe);
-  text = g_strdup_printf (_("probe batch of %u samples at step %'" G_GUINT64_FORMAT
+  text = g_strdup_printf (_("probe batch of %u samples at step %'" PRIu64
                             " · τ affinity %.3f"),
                           snap->probe->batch, snap->probe->step, snap->probe->tau_a);
   gtk_label_set_text (self->summary, text);

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "bsc-run-view.h"
@@ -127,6 +128,6 @@ bsc_run_view_eval_when (const BscEvalData *eval)
 
   if (eval->step == 0)
     return g_strdup (_("before training"));
-  return g_strdup_printf (_("after epoch %u · step %'" G_GUINT64_FORMAT),
+  return g_strdup_printf (_("after epoch %u · step %'" PRIu64),
                           eval->epoch, eval->step);
 }

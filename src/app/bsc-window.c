@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #define G_SETTINGS_ENABLE_BACKEND
@@ -563,8 +564,8 @@ show_run_status (BscWindow   *self,
 
   if (snap->total_steps > 0)
     {
-      g_string_append_printf (text, _(" · epoch %u of %u · step %'" G_GUINT64_FORMAT
-                                      " of %'" G_GUINT64_FORMAT),
+      g_string_append_printf (text, _(" · epoch %u of %u · step %'" PRIu64
+                                      " of %'" PRIu64),
                               bsc_window_step_epoch (snap->step, snap->total_steps,
                                                      snap->epochs),
                               snap->epochs,
@@ -606,7 +607,7 @@ show_run_failure (BscWindow   *self,
   if (snap->step == 0)
     title = g_strdup (_("Training could not start"));
   else
-    title = g_strdup_printf (_("Training stopped at step %'" G_GUINT64_FORMAT),
+    title = g_strdup_printf (_("Training stopped at step %'" PRIu64),
                              snap->step);
   detail = g_strdup_printf ("%s\n%s", snap->error->message, hint);
   show_error (self, title, detail);

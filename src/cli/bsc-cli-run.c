@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -128,7 +129,7 @@ bsc_cli_load (const char           *input,
     {
       g_autofree char *name = g_filename_display_name (input);
 
-      printf (_("Loaded %s: %" G_GSIZE_FORMAT " samples of %" G_GSIZE_FORMAT
+      printf (_("Loaded %s: %zu samples of %zu"
                 " values%s\n"), name, data->n_samples, data->dim,
               data->labels ? _(", with labels") : "");
       if (data->skipped->len > 0)
@@ -516,7 +517,7 @@ write_failure (Run          *run,
   if (error)
     bsc_cli_fail (error);
   if (saved)
-    g_printerr (_("The model as it was after step %" G_GUINT64_FORMAT
+    g_printerr (_("The model as it was after step %" PRIu64
                   " (the last one that succeeded) is saved in %s; continue "
                   "it with --resume\n"), step, model);
   return BSC_EXIT_FAILED;
@@ -564,26 +565,26 @@ check_enough_samples (const BscDataset *data,
     return TRUE;
   if (n >= config->embed_dim)
     g_set_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW,
-                 _("%s has %" G_GSIZE_FORMAT " samples, fewer than one batch "
-                   "(--batch-size %u): give a --batch-size between %u and %"
-                   G_GSIZE_FORMAT), name, n, config->batch_size,
+                 _("%s has %zu samples, fewer than one batch "
+                   "(--batch-size %u): give a --batch-size between %u and %zu"),
+                 name, n, config->batch_size,
                  config->embed_dim, n);
   else if (n >= 32)
     g_set_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW,
-                 _("%s has %" G_GSIZE_FORMAT " samples: too small a data set "
+                 _("%s has %zu samples: too small a data set "
                    "for this network, whose batches need at least %u samples "
                    "(its embedding width); use a smaller network, e.g. "
-                   "--preset tiny with a --batch-size between 32 and %"
-                   G_GSIZE_FORMAT), name, n, config->embed_dim, n);
+                   "--preset tiny with a --batch-size between 32 and %zu"),
+                 name, n, config->embed_dim, n);
   else
     g_set_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW,
-                 _("%s has %" G_GSIZE_FORMAT " samples: too small a data set "
+                 _("%s has %zu samples: too small a data set "
                    "for this network, whose batches need at least %u samples "
                    "(its embedding width); use a smaller network: --widths "
-                   "H1,H2,P,E with E at most %" G_GSIZE_FORMAT " and a "
-                   "--batch-size between E and %" G_GSIZE_FORMAT
-                   " (e.g. --widths 64,32,64,%" G_GSIZE_FORMAT
-                   " --batch-size %" G_GSIZE_FORMAT "), or more samples"),
+                   "H1,H2,P,E with E at most %zu and a "
+                   "--batch-size between E and %zu"
+                   " (e.g. --widths 64,32,64,%zu"
+                   " --batch-size %zu), or more samples"),
                  name, n, config->embed_dim, n, n, MAX (n / 2, 1), n);
   return FALSE;
 }
