@@ -328,19 +328,26 @@ bn_group (const BnJob *j,
  * dispatch serves all groups and the running statistics see the groups in
  * order; by blocks of BN_COL_BLOCK columns. */
 static void
-bn_train_groups (gsize    c0,
-                 gsize    c1,
-                 gpointer data)
+bn_each_group (BnJob  *j,
+               gsize   c0,
+               gsize   c1,
+               void  (*range) (gsize, gsize, gpointer))
 {
-  BnJob *j = data;
-
   for (gsize b0 = c0; b0 < c1; b0 += BN_COL_BLOCK)
     for (guint g = 0; g < j->groups; g++)
       {
         BnJob jg = bn_group (j, g);
 
-        bn_train_range (b0, MIN (c1, b0 + BN_COL_BLOCK), &jg);
+        range (b0, MIN (c1, b0 + BN_COL_BLOCK), &jg);
       }
+}
+
+static void
+bn_train_groups (gsize    c0,
+                 gsize    c1,
+                 gpointer data)
+{
+  bn_each_group (data, c0, c1, bn_train_range);
 }
 
 static void
@@ -602,20 +609,13 @@ bn_backward_range (gsize    c0,
   bn_back_apply (j, c0, c1);
 }
 
+/* The backward counterpart of bn_train_groups. */
 static void
 bn_backward_groups (gsize    c0,
                     gsize    c1,
                     gpointer data)
 {
-  BnJob *j = data;
-
-  for (gsize b0 = c0; b0 < c1; b0 += BN_COL_BLOCK)
-    for (guint g = 0; g < j->groups; g++)
-      {
-        BnJob jg = bn_group (j, g);
-
-        bn_backward_range (b0, MIN (c1, b0 + BN_COL_BLOCK), &jg);
-      }
+  bn_each_group (data, c0, c1, bn_backward_range);
 }
 
 /* g (groups x rows) x cols: dL/dh in, dL/da out, per group.  With g' = g
