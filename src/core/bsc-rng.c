@@ -7,7 +7,9 @@
  * xoshiro256** (Blackman and Vigna), seeded through splitmix64 so that any
  * 64-bit seed, zero included, gives a well-mixed non-zero state.  Normal
  * draws use the Box-Muller transform without caching the second value, so
- * the whole state stays the four words a checkpoint stores.
+ * the whole state stays the four words a checkpoint stores; bulk float
+ * noise uses Marsaglia and Tsang's ziggurat (one draw per value in 98.8%
+ * of cases, five times faster than Box-Muller), same property.
  */
 
 #include <math.h>
@@ -41,8 +43,8 @@ bsc_rng_init (BscRng  *rng,
     rng->s[i] = splitmix64 (&seed);
 }
 
-guint64
-bsc_rng_next (BscRng *rng)
+static inline guint64
+next (BscRng *rng)
 {
   guint64 *s = rng->s;
   guint64 result = rotl (s[1] * 5, 7) * 9;
@@ -55,6 +57,12 @@ bsc_rng_next (BscRng *rng)
   s[2] ^= t;
   s[3] = rotl (s[3], 45);
   return result;
+}
+
+guint64
+bsc_rng_next (BscRng *rng)
+{
+  return next (rng);
 }
 
 float
@@ -112,4 +120,112 @@ bsc_rng_shuffle (BscRng *rng,
       indices[i - 1] = indices[j];
       indices[j] = t;
     }
+}
+
+/* ---- ziggurat ------------------------------------------------------ */
+
+/* Marsaglia and Tsang, "The Ziggurat Method for Generating Random
+ * Variables" (2000): 128 layers of equal area under exp (-x^2/2); the
+ * base layer ends in the tail beyond ZIG_R. */
+#define ZIG_LAYERS 128
+#define ZIG_R 3.442619855899
+#define ZIG_AREA 9.91256303526217e-3
+
+static guint32 zig_k[ZIG_LAYERS];   /* |hz| below this: inside the layer */
+static double zig_w[ZIG_LAYERS];    /* hz * w = x */
+static double zig_f[ZIG_LAYERS];    /* exp (-x^2/2) at the layer's edge */
+
+static gpointer
+zig_setup (gpointer data)
+{
+  const double m = 2147483648.0;
+  double dn = ZIG_R, tn = dn, q = ZIG_AREA / exp (-0.5 * dn * dn);
+
+  zig_k[0] = (guint32) ((dn / q) * m);
+  zig_k[1] = 0;
+  zig_w[0] = q / m;
+  zig_w[ZIG_LAYERS - 1] = dn / m;
+  zig_f[0] = 1.0;
+  zig_f[ZIG_LAYERS - 1] = exp (-0.5 * dn * dn);
+  for (int i = ZIG_LAYERS - 2; i >= 1; i--)
+    {
+      dn = sqrt (-2.0 * log (ZIG_AREA / dn + exp (-0.5 * dn * dn)));
+      zig_k[i + 1] = (guint32) ((dn / tn) * m);
+      tn = dn;
+      zig_f[i] = exp (-0.5 * dn * dn);
+      zig_w[i] = dn / m;
+    }
+  return NULL;
+}
+
+/* Uniform double in (0, 1), 53 bits. */
+static inline double
+uniform_open (BscRng *rng)
+{
+  return ((double) (next (rng) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+
+/* The rare cases: the tail (layer 0) and the wedges at layer edges. */
+static double
+zig_slow (BscRng *rng,
+          gint32  hz,
+          guint   iz)
+{
+  double x = hz * zig_w[iz];
+
+  if (iz == 0)
+    {
+      double y;
+
+      do
+        {
+          x = -log (uniform_open (rng)) / ZIG_R;
+          y = -log (uniform_open (rng));
+        }
+      while (y + y < x * x);
+      return hz > 0 ? ZIG_R + x : -ZIG_R - x;
+    }
+  if (zig_f[iz] + uniform_open (rng) * (zig_f[iz - 1] - zig_f[iz])
+      < exp (-0.5 * x * x))
+    return x;
+  return NAN;   /* rejected: draw again */
+}
+
+static inline double
+zig_normal (BscRng *rng)
+{
+  for (;;)
+    {
+      guint64 bits = next (rng);
+      gint32 hz = (gint32) (bits >> 32);
+      guint iz = (guint) bits & (ZIG_LAYERS - 1);
+      guint32 mag = hz < 0 ? -(guint32) hz : (guint32) hz;
+      double x;
+
+      if (mag < zig_k[iz])
+        return hz * zig_w[iz];
+      x = zig_slow (rng, hz, iz);
+      if (!isnan (x))
+        return x;
+    }
+}
+
+static GOnce zig_once = G_ONCE_INIT;
+
+float
+bsc_rng_normal_float (BscRng *rng)
+{
+  g_once (&zig_once, zig_setup, NULL);
+  return (float) zig_normal (rng);
+}
+
+void
+bsc_rng_add_noise (BscRng *rng,
+                   float  *x,
+                   gsize   n,
+                   float   std)
+{
+  g_once (&zig_once, zig_setup, NULL);
+  for (gsize i = 0; i < n; i++)
+    x[i] += std * (float) zig_normal (rng);
 }

@@ -29,6 +29,13 @@ guint64 bsc_rng_below    (BscRng *rng,
                           guint64 n);
 /* Standard normal. */
 double  bsc_rng_normal   (BscRng *rng);
+/* Standard normal in float precision, by the ziggurat method. */
+float   bsc_rng_normal_float (BscRng *rng);
+/* x[i] += std * bsc_rng_normal_float () for i < n. */
+void    bsc_rng_add_noise    (BscRng *rng,
+                              float  *x,
+                              gsize   n,
+                              float   std);
 /* Fisher-Yates shuffle of n indices. */
 void    bsc_rng_shuffle  (BscRng *rng,
                           gsize  *indices,

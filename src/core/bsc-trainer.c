@@ -27,10 +27,10 @@
 
 #include "bsc-error.h"
 #include "bsc-metrics.h"
+#include "bsc-parallel.h"
 #include "bsc-trainer-private.h"
 
 #define EVAL_CHUNK 1024
-#define MAX_AUGMENT_THREADS 8
 
 static guint64
 mix64 (guint64 x)
@@ -297,14 +297,11 @@ typedef struct
   BscTrainer  *self;
   const gsize *indices;   /* batch sample indices */
   guint64      step;
-  guint        first, last;   /* rows of the batch [first, last) */
 } AugmentJob;
 
-/* Fills row r of view v: x = data + N (0, std^2), then each element
- * zeroed with probability p.  The polar method gives two normals per
- * point of the unit disc, drawn as two 32-bit halves of one 64-bit word
- * (float precision is plenty for noise; no sine or cosine); each mask
- * decision compares 32 random bits with p * 2^32. */
+/* Fills row r of view v: x = data + N (0, std^2) (ziggurat draws), then
+ * each element zeroed with probability p: each mask decision compares 32
+ * random bits with p * 2^32. */
 static void
 augment_row (const BscTrainer *self,
              float            *x,
@@ -320,24 +317,7 @@ augment_row (const BscTrainer *self,
   bsc_rng_init (&rng, stream);
   bsc_dataset_get_row (self->data, sample, x);
   if (std > 0.0f)
-    for (gsize j = 0; j < dim; j += 2)
-      {
-        float u, v, q, m;
-
-        do   /* Marsaglia's polar method: a point in the unit disc */
-          {
-            guint64 bits = bsc_rng_next (&rng);
-
-            u = (float) (gint32) (bits >> 32) * (1.0f / 2147483648.0f);
-            v = (float) (gint32) bits * (1.0f / 2147483648.0f);
-            q = u * u + v * v;
-          }
-        while (q >= 1.0f || q == 0.0f);
-        m = std * sqrtf (-2.0f * logf (q) / q);
-        x[j] += u * m;
-        if (j + 1 < dim)
-          x[j + 1] += v * m;
-      }
+    bsc_rng_add_noise (&rng, x, dim, std);
   if (p > 0.0)
     for (gsize j = 0; j < dim; j += 2)
       {
@@ -350,14 +330,19 @@ augment_row (const BscTrainer *self,
       }
 }
 
+/* Rows [r0, r1) of both views; each row draws from its own stream, so the
+ * result does not depend on how the rows are split. */
 static void
-augment_rows (AugmentJob *job)
+augment_range (gsize    r0,
+               gsize    r1,
+               gpointer data)
 {
+  AugmentJob *job = data;
   BscTrainer *self = job->self;
   gsize dim = self->config.input_dim;
   guint64 base = mix64 (self->augment_seed ^ mix64 (job->step));
 
-  for (guint r = job->first; r < job->last; r++)
+  for (gsize r = r0; r < r1; r++)
     {
       augment_row (self, self->x0 + r * dim, job->indices[r],
                    mix64 (base + 2 * (guint64) r));
@@ -366,47 +351,16 @@ augment_rows (AugmentJob *job)
     }
 }
 
-static gpointer
-augment_worker (gpointer data)
-{
-  augment_rows (data);
-  return NULL;
-}
-
-static guint
-augment_threads (const BscConfig *config)
-{
-  guint t = config->threads ? config->threads : g_get_num_processors ();
-
-  return CLAMP (t, 1, MAX_AUGMENT_THREADS);
-}
-
-/* Both views of the batch into x0 and x1, rows split between threads. */
+/* Both views of the batch into x0 and x1, rows split between the engine's
+ * threads. */
 void
 _bsc_trainer_augment_batch (BscTrainer  *self,
                             const gsize *indices,
                             guint64      step)
 {
-  guint batch = self->config.batch_size, t = augment_threads (&self->config);
-  AugmentJob jobs[MAX_AUGMENT_THREADS];
-  GThread *threads[MAX_AUGMENT_THREADS] = { NULL };
+  AugmentJob job = { self, indices, step };
 
-  for (guint i = 0; i < t; i++)
-    {
-      jobs[i] = (AugmentJob) { self, indices, step,
-                               batch * i / t, batch * (i + 1) / t };
-      if (i > 0)
-        threads[i] = g_thread_try_new ("bsc-augment", augment_worker,
-                                       &jobs[i], NULL);
-    }
-  augment_rows (&jobs[0]);
-  for (guint i = 1; i < t; i++)
-    {
-      if (threads[i] != NULL)
-        g_thread_join (threads[i]);
-      else
-        augment_rows (&jobs[i]);   /* no thread: do it here */
-    }
+  _bsc_parallel_for (self->config.batch_size, 1, 0, augment_range, &job);
 }
 
 /* ---- stepping ------------------------------------------------------ */

@@ -209,6 +209,61 @@ test_rng (void)
     }
 }
 
+/* The ziggurat's float normals: moments, the share beyond several
+ * thresholds against erfc (tail and wedge paths included), a
+ * Kolmogorov-Smirnov distance, and bsc_rng_add_noise drawing the same
+ * values from the same stream. */
+static void
+test_rng_ziggurat (void)
+{
+  const int n = 1000000;
+  const double cut[] = { 0.5, 1.0, 2.0, 3.0, 3.442619855899, 4.0 };
+  guint beyond[G_N_ELEMENTS (cut)] = { 0 };
+  guint bins[200] = { 0 };
+  double m[5] = { 0 }, ks = 0.0, cdf = 0.0;
+  float noise[64] = { 0 };
+  BscRng a, b;
+
+  bsc_rng_init (&a, 42);
+  for (int i = 0; i < n; i++)
+    {
+      double z = bsc_rng_normal_float (&a), p = 1.0;
+      int bin = (int) floor ((z + 5.0) * 20.0);
+
+      g_assert_true (isfinite (z));
+      for (int k = 1; k <= 4; k++)
+        m[k] += (p *= z);
+      for (guint c = 0; c < G_N_ELEMENTS (cut); c++)
+        beyond[c] += fabs (z) > cut[c];
+      bins[CLAMP (bin, 0, 199)]++;
+    }
+  g_assert_cmpfloat (fabs (m[1] / n), <, 0.005);           /* 5 sigma */
+  g_assert_cmpfloat (fabs (m[2] / n - 1.0), <, 0.007);
+  g_assert_cmpfloat (fabs (m[3] / n), <, 0.015);
+  g_assert_cmpfloat (fabs (m[4] / n - 3.0), <, 0.05);
+  for (guint c = 0; c < G_N_ELEMENTS (cut); c++)
+    {
+      double expect = erfc (cut[c] / G_SQRT2) * n;
+
+      g_assert_cmpfloat (fabs (beyond[c] - expect), <, 5.0 * sqrt (expect) + 1);
+    }
+  /* bins of width 0.05 from -5: the empirical CDF at each right edge */
+  for (int k = 0; k < 200; k++)
+    {
+      double edge = -5.0 + (k + 1) * 0.05;
+
+      cdf += (double) bins[k] / n;
+      ks = MAX (ks, fabs (cdf - 0.5 * erfc (-edge / G_SQRT2)));
+    }
+  g_assert_cmpfloat (ks, <, 1.95 / sqrt (n));   /* 0.1% level */
+
+  bsc_rng_init (&a, 7);
+  bsc_rng_init (&b, 7);
+  bsc_rng_add_noise (&a, noise, 64, 0.5f);
+  for (int i = 0; i < 64; i++)
+    g_assert_cmpfloat (noise[i], ==, 0.5f * bsc_rng_normal_float (&b));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -219,5 +274,6 @@ main (int   argc,
   g_test_add_func ("/config/table", test_table);
   g_test_add_func ("/config/locale", test_locale);
   g_test_add_func ("/rng/basics", test_rng);
+  g_test_add_func ("/rng/ziggurat", test_rng_ziggurat);
   return g_test_run ();
 }
