@@ -274,6 +274,18 @@ train_blobs (const Blobs *b,
                      extra_value, NULL);
 }
 
+/* A run of a few steps says nothing on stderr, except perhaps that the
+ * clustering collapsed: four steps of the tiny preset do on a third of
+ * the seeds, which is chance, not a fault. */
+static void
+assert_quiet_run (const char *err)
+{
+  if (g_str_has_prefix (err, "bootsc: warning: the clustering collapsed"))
+    g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);   /* alone */
+  else
+    g_assert_cmpstr (err, ==, "");
+}
+
 static char **
 read_lines (const char *dir,
             const char *name)
@@ -726,7 +738,7 @@ test_resume (void)
   /* The checkpoint holds the configuration, threads included. */
   r = run_bootsc ("train", b.features, "--labels", b.labels, "--resume",
                   checkpoint, "--out", second, NULL);
-  g_assert_cmpstr (r.err, ==, "");
+  assert_quiet_run (r.err);
   g_assert_cmpint (r.status, ==, 0);
   result_clear (&r);
   r = train_blobs (&b, whole, "4", NULL, NULL);
@@ -1023,7 +1035,7 @@ test_train_images (void)
   r = run_bootsc ("train", images, "--out", out, "--preset", "tiny",
                   "--batch-size", "64", "--epochs", "2", "--image-size", "8",
                   "--export-clusters", "link", NULL);
-  g_assert_cmpstr (r.err, ==, "");
+  assert_quiet_run (r.err);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "160 samples"));
   result_clear (&r);
@@ -1112,7 +1124,7 @@ test_bundled_sample (void)
   out = g_build_filename (dir, "run", NULL);
   r = run_bootsc ("train", "--out", out, "--preset", "tiny", "--epochs", "2",
                   NULL);
-  g_assert_cmpstr (r.err, ==, "");
+  assert_quiet_run (r.err);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "2000 samples"));
   result_clear (&r);
