@@ -135,6 +135,7 @@ struct _BscSampleGrid
   BscThumbs     *thumbs;
   int            cell;
   gboolean       pending;   /* list not yet given to the grid view */
+  guint          tick_id;   /* waits for a size to give it */
 };
 
 G_DEFINE_FINAL_TYPE (BscSampleGrid, bsc_sample_grid, GTK_TYPE_WIDGET)
@@ -195,13 +196,19 @@ bind_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_tooltip_text (cell, tip ? tip : name);
 }
 
-/* GTK 4.8's grid view binds every item when it is given a model while
- * unmapped (a hidden stack page), a millisecond each: hand the list over
- * only once the grid is on screen. */
+/* GTK 4.8's grid view binds every item when it is given a model while it
+ * has no size (a hidden stack page, a side panel just shown), a
+ * millisecond and a texture each: hand the list over only once the grid
+ * is on screen with a size.  It also keeps max-columns x 30 cells bound
+ * (1,920 at 64 columns: every image of a large selection), so the
+ * maximum follows the width the grid has. */
 static void
 apply_list (BscSampleGrid *self)
 {
   GtkNoSelection *selection;
+  int columns = gtk_widget_get_width (GTK_WIDGET (self)) / MAX (self->cell, 1);
+
+  gtk_grid_view_set_max_columns (self->grid, CLAMP (columns, 1, 64));
 
   selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
   gtk_grid_view_set_model (self->grid, GTK_SELECTION_MODEL (selection));
@@ -209,14 +216,51 @@ apply_list (BscSampleGrid *self)
   self->pending = FALSE;
 }
 
-static void
-bsc_sample_grid_map (GtkWidget *widget)
+static gboolean
+apply_when_sized_cb (GtkWidget     *widget,
+                     GdkFrameClock *clock,
+                     gpointer       user_data)
 {
   BscSampleGrid *self = BSC_SAMPLE_GRID (widget);
 
-  GTK_WIDGET_CLASS (bsc_sample_grid_parent_class)->map (widget);
+  if (gtk_widget_get_width (widget) <= 0 || gtk_widget_get_height (widget) <= 0)
+    return G_SOURCE_CONTINUE;   /* not laid out yet: next frame */
+  self->tick_id = 0;
   if (self->pending)
     apply_list (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+apply_soon (BscSampleGrid *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  if (!self->pending || !gtk_widget_get_mapped (widget))
+    return;
+  if (gtk_widget_get_width (widget) > 0 && gtk_widget_get_height (widget) > 0)
+    apply_list (self);
+  else if (self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (widget, apply_when_sized_cb,
+                                                  NULL, NULL);
+}
+
+static void
+bsc_sample_grid_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (bsc_sample_grid_parent_class)->map (widget);
+  apply_soon (BSC_SAMPLE_GRID (widget));
+}
+
+static void
+bsc_sample_grid_unmap (GtkWidget *widget)
+{
+  BscSampleGrid *self = BSC_SAMPLE_GRID (widget);
+
+  if (self->tick_id != 0)
+    gtk_widget_remove_tick_callback (widget, self->tick_id);
+  self->tick_id = 0;
+  GTK_WIDGET_CLASS (bsc_sample_grid_parent_class)->unmap (widget);
 }
 
 static void
@@ -238,6 +282,7 @@ bsc_sample_grid_class_init (BscSampleGridClass *klass)
 
   object_class->dispose = bsc_sample_grid_dispose;
   widget_class->map = bsc_sample_grid_map;
+  widget_class->unmap = bsc_sample_grid_unmap;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "samplegrid");
 }
@@ -288,8 +333,7 @@ bsc_sample_grid_set_samples (BscSampleGrid *self,
   g_clear_object (&self->list);
   self->list = bsc_sample_list_new (indices, n, confidence);
   self->pending = TRUE;
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    apply_list (self);
+  apply_soon (self);
 }
 
 void
