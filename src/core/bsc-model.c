@@ -867,7 +867,7 @@ bsc_model_train_step (BscModel      *self,
 {
   gsize dim = self ? self->config.input_dim : 0;
   BscStepStats st = { 0 };
-  const float *y;
+  const float *x, *y;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (x0 != NULL && x1 != NULL, FALSE);
@@ -884,10 +884,16 @@ bsc_model_train_step (BscModel      *self,
     return FALSE;
   model_save (self);
   pre_step (self);
-  memcpy (self->x, x0, batch * dim * sizeof (float));
-  memcpy (self->x + batch * dim, x1, batch * dim * sizeof (float));
+  /* The views side by side: the caller's buffer if they already are. */
+  x = x0;
+  if (x1 != x0 + batch * dim)
+    {
+      memcpy (self->x, x0, batch * dim * sizeof (float));
+      memcpy (self->x + batch * dim, x1, batch * dim * sizeof (float));
+      x = self->x;
+    }
   self->batch = batch;
-  y = model_embed (self, self->x, 2 * batch, 2, BSC_STAGE_TRAIN);
+  y = model_embed (self, x, 2 * batch, 2, BSC_STAGE_TRAIN);
   if (!views_forward (self, y, 2, batch, error))
     {
       model_restore (self);

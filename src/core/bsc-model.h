@@ -67,7 +67,9 @@ void             bsc_model_set_has_momentum (BscModel    *self,
                                              gboolean     has_momentum);
 
 /* One training step on two views (batch rows of input_dim each, already
- * augmented): forward, Sinkhorn targets, losses, backward, SGD at lr. */
+ * augmented): forward, Sinkhorn targets, losses, backward, SGD at lr.
+ * When x1 follows x0 in one buffer the step reads them in place (no copy);
+ * they must then stay unchanged until it returns. */
 gboolean         bsc_model_train_step   (BscModel        *self,
                                          const float     *x0,
                                          const float     *x1,

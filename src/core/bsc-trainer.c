@@ -181,9 +181,10 @@ bsc_trainer_new (BscDataset       *data,
                                                  BSC_STREAM_AUGMENT);
   self->lr_scale = 1.0;
   self->probe = choose_probe (n, resolved.batch_size, resolved.seed);
-  self->x0 = g_try_new (float, width);
-  self->x1 = g_try_new (float, width);
-  if (self->x0 == NULL || self->x1 == NULL)
+  /* one buffer, the views side by side: the model reads it in place */
+  self->x0 = g_try_new (float, 2 * width);
+  self->x1 = self->x0 != NULL ? self->x0 + width : NULL;
+  if (self->x0 == NULL)
     {
       g_set_error (error, BSC_ERROR, BSC_ERROR_NO_MEMORY,
                    "Out of memory for two batches of %u x %u values",
@@ -204,8 +205,7 @@ bsc_trainer_free (BscTrainer *self)
   g_free (self->next_perm);
   g_free (self->probe);
   g_free (self->last_clusters);
-  g_free (self->x0);
-  g_free (self->x1);
+  g_free (self->x0);   /* x1 lies in the same buffer */
   g_free (self);
 }
 
