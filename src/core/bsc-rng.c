@@ -191,7 +191,7 @@ zig_slow (BscRng *rng,
   return NAN;   /* rejected: draw again */
 }
 
-static inline double
+static G_ALWAYS_INLINE inline double
 zig_normal (BscRng *rng)
 {
   for (;;)
@@ -220,12 +220,24 @@ bsc_rng_normal_float (BscRng *rng)
 }
 
 void
-bsc_rng_add_noise (BscRng *rng,
-                   float  *x,
-                   gsize   n,
-                   float   std)
+bsc_rng_noise_and_mask (BscRng *rng,
+                        float  *x,
+                        gsize   n,
+                        float   std,
+                        double  p)
 {
+  const guint64 threshold = (guint64) (p * 4294967296.0);
+
   g_once (&zig_once, zig_setup, NULL);
-  for (gsize i = 0; i < n; i++)
-    x[i] += std * (float) zig_normal (rng);
+  for (gsize i = 0; i < n; i += 2)
+    {
+      guint64 bits = next (rng);
+
+      /* a masked element is zeroed, so it draws no noise */
+      x[i] = (bits >> 32) < threshold ? 0.0f
+                                      : x[i] + std * (float) zig_normal (rng);
+      if (i + 1 < n)
+        x[i + 1] = (bits & 0xffffffff) < threshold
+                   ? 0.0f : x[i + 1] + std * (float) zig_normal (rng);
+    }
 }

@@ -31,11 +31,14 @@ guint64 bsc_rng_below    (BscRng *rng,
 double  bsc_rng_normal   (BscRng *rng);
 /* Standard normal in float precision, by the ziggurat method. */
 float   bsc_rng_normal_float (BscRng *rng);
-/* x[i] += std * bsc_rng_normal_float () for i < n. */
-void    bsc_rng_add_noise    (BscRng *rng,
-                              float  *x,
-                              gsize   n,
-                              float   std);
+/* Each of x[0..n) zeroed with probability p (32 random bits against
+ * p * 2^32, two elements per 64-bit draw), else given std * N (0, 1)
+ * noise: the feature augmentation of BOOTSC.md in one pass. */
+void    bsc_rng_noise_and_mask (BscRng *rng,
+                                float  *x,
+                                gsize   n,
+                                float   std,
+                                double  p);
 /* Fisher-Yates shuffle of n indices. */
 void    bsc_rng_shuffle  (BscRng *rng,
                           gsize  *indices,

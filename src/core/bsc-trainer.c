@@ -299,35 +299,22 @@ typedef struct
   guint64      step;
 } AugmentJob;
 
-/* Fills row r of view v: x = data + N (0, std^2) (ziggurat draws), then
- * each element zeroed with probability p: each mask decision compares 32
- * random bits with p * 2^32. */
+/* Fills row r of view v: each element of the data zeroed with probability
+ * p, else given N (0, std^2) noise (ziggurat draws), from the row's own
+ * stream. */
 static void
 augment_row (const BscTrainer *self,
              float            *x,
              gsize             sample,
              guint64           stream)
 {
-  const float std = (float) self->config.noise_std;
-  const double p = self->config.mask_prob;
-  const guint64 threshold = (guint64) (p * 4294967296.0);
-  gsize dim = self->config.input_dim;
   BscRng rng;
 
   bsc_rng_init (&rng, stream);
   bsc_dataset_get_row (self->data, sample, x);
-  if (std > 0.0f)
-    bsc_rng_add_noise (&rng, x, dim, std);
-  if (p > 0.0)
-    for (gsize j = 0; j < dim; j += 2)
-      {
-        guint64 bits = bsc_rng_next (&rng);
-
-        if ((bits >> 32) < threshold)
-          x[j] = 0.0f;
-        if (j + 1 < dim && (bits & 0xffffffff) < threshold)
-          x[j + 1] = 0.0f;
-      }
+  bsc_rng_noise_and_mask (&rng, x, self->config.input_dim,
+                          (float) self->config.noise_std,
+                          self->config.mask_prob);
 }
 
 /* Rows [r0, r1) of both views; each row draws from its own stream, so the

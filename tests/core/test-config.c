@@ -211,8 +211,9 @@ test_rng (void)
 
 /* The ziggurat's float normals: moments, the share beyond several
  * thresholds against erfc (tail and wedge paths included), a
- * Kolmogorov-Smirnov distance, and bsc_rng_add_noise drawing the same
- * values from the same stream. */
+ * Kolmogorov-Smirnov distance; bsc_rng_noise_and_mask: one 64-bit draw
+ * per pair of mask decisions, then a normal for each kept element, and a
+ * share of zeros near p. */
 static void
 test_rng_ziggurat (void)
 {
@@ -221,7 +222,7 @@ test_rng_ziggurat (void)
   guint beyond[G_N_ELEMENTS (cut)] = { 0 };
   guint bins[200] = { 0 };
   double m[5] = { 0 }, ks = 0.0, cdf = 0.0;
-  float noise[64] = { 0 };
+  float noise[63] = { 0 };
   BscRng a, b;
 
   bsc_rng_init (&a, 42);
@@ -259,9 +260,30 @@ test_rng_ziggurat (void)
 
   bsc_rng_init (&a, 7);
   bsc_rng_init (&b, 7);
-  bsc_rng_add_noise (&a, noise, 64, 0.5f);
-  for (int i = 0; i < 64; i++)
-    g_assert_cmpfloat (noise[i], ==, 0.5f * bsc_rng_normal_float (&b));
+  bsc_rng_noise_and_mask (&a, noise, 63, 0.5f, 0.25);
+  for (int i = 0; i < 63; i += 2)
+    {
+      guint64 bits = bsc_rng_next (&b);
+
+      for (int k = i; k < MIN (i + 2, 63); k++)
+        {
+          guint32 word = k == i ? (guint32) (bits >> 32) : (guint32) bits;
+
+          if (word < 0.25 * 4294967296.0)
+            g_assert_cmpfloat (noise[k], ==, 0.0f);
+          else
+            g_assert_cmpfloat (noise[k], ==, 0.5f * bsc_rng_normal_float (&b));
+        }
+    }
+  {
+    g_autofree float *x = g_new0 (float, n);
+    int zeros = 0;
+
+    bsc_rng_noise_and_mask (&a, x, n, 0.01f, 0.1);
+    for (int i = 0; i < n; i++)
+      zeros += x[i] == 0.0f;
+    g_assert_cmpint (abs (zeros - n / 10), <, 5 * 300);   /* 5 sigma */
+  }
 }
 
 int
