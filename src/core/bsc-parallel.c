@@ -217,3 +217,45 @@ _bsc_parallel_tasks (gsize        n,
 {
   _bsc_parallel_for (n, 1, 0, func, data);
 }
+
+/* ---- scratch ------------------------------------------------------- */
+
+typedef struct
+{
+  gpointer data[BSC_N_SCRATCH];
+  gsize    size[BSC_N_SCRATCH];
+} Scratch;
+
+static void
+scratch_free (gpointer data)
+{
+  Scratch *sc = data;
+
+  for (guint i = 0; i < BSC_N_SCRATCH; i++)
+    g_free (sc->data[i]);
+  g_free (sc);
+}
+
+static GPrivate scratch_key = G_PRIVATE_INIT (scratch_free);
+
+gpointer
+_bsc_scratch (BscScratchSlot slot,
+              gsize          bytes)
+{
+  Scratch *sc = g_private_get (&scratch_key);
+
+  g_return_val_if_fail (slot < BSC_N_SCRATCH, NULL);
+
+  if (sc == NULL)
+    {
+      sc = g_new0 (Scratch, 1);
+      g_private_set (&scratch_key, sc);
+    }
+  if (sc->size[slot] < bytes)
+    {
+      g_free (sc->data[slot]);
+      sc->data[slot] = g_try_malloc (bytes);
+      sc->size[slot] = sc->data[slot] != NULL ? bytes : 0;
+    }
+  return sc->data[slot];
+}

@@ -38,4 +38,20 @@ void  _bsc_parallel_tasks       (gsize        n,
                                  BscRangeFunc func,
                                  gpointer     data);
 
+/* Per-thread scratch memory for the numeric kernels, one buffer per slot,
+ * grown as needed and kept until the thread ends: large temporaries
+ * allocated per call come from fresh pages (glibc maps them and returns
+ * them on free), a hundred page faults a call.  The contents are
+ * undefined; valid until the next call for the same slot in the same
+ * thread.  NULL when out of memory. */
+typedef enum
+{
+  BSC_SCRATCH_POLAR,
+  BSC_SCRATCH_SINKHORN,
+  BSC_N_SCRATCH
+} BscScratchSlot;
+
+gpointer _bsc_scratch           (BscScratchSlot slot,
+                                 gsize          bytes);
+
 G_END_DECLS

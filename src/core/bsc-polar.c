@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "bsc-error.h"
+#include "bsc-parallel.h"
 #include "bsc-polar.h"
 
 /* Relative cut on eigenvalues of E^T E: sigma < 1e-6 sigma_max. */
@@ -58,24 +59,34 @@ polar_svd (const float  *e,
   return TRUE;
 }
 
-/* G (cols x cols, upper) = E^T E in double; on return G's columns are
- * the eigenvectors and lam the eigenvalues in ascending order. */
+/* G = E^T E (upper triangle, row-major) and its eigendecomposition by
+ * dsyevd, called column-major on the same storage (the row-major upper
+ * triangle is the column-major lower one) with our own workspace, so
+ * LAPACKE neither transposes nor allocates: row k of g is then
+ * eigenvector k, for lam[k] in ascending order. */
 static lapack_int
 gram_eigen (const double *ed,
             gsize         rows,
             gsize         cols,
             double       *g,
-            double       *lam)
+            double       *lam,
+            double       *work,
+            lapack_int    lwork,
+            lapack_int   *iwork,
+            lapack_int    liwork)
 {
   cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, cols, rows, 1.0, ed,
                cols, 0.0, g, cols);
-  return LAPACKE_dsyevd (LAPACK_ROW_MAJOR, 'V', 'U', cols, g, cols, lam);
+  return LAPACKE_dsyevd_work (LAPACK_COL_MAJOR, 'V', 'L', (lapack_int) cols,
+                              g, (lapack_int) cols, lam, work, lwork, iwork,
+                              liwork);
 }
 
-/* M = V diag (1 / sqrt (lam)) V^T over the kept eigenpairs; V (cols x
- * cols) is scaled in place by lam^-1/4 so that M = V' V'^T. */
+/* m = V diag (lam^-1/2) V^T (cols x cols, full) from vt (row k =
+ * eigenvector k, scaled here), leaving out directions with tiny
+ * eigenvalues. */
 static void
-inverse_sqrt (double       *v,
+inverse_sqrt (double       *vt,
               const double *lam,
               gsize         cols,
               double       *m)
@@ -87,9 +98,9 @@ inverse_sqrt (double       *v,
       double f = lam[k] > cut && lam[k] > 0.0 ? pow (lam[k], -0.25) : 0.0;
 
       for (gsize i = 0; i < cols; i++)
-        v[i * cols + k] *= f;
+        vt[k * cols + i] *= f;
     }
-  cblas_dsyrk (CblasRowMajor, CblasUpper, CblasNoTrans, cols, cols, 1.0, v,
+  cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, cols, cols, 1.0, vt,
                cols, 0.0, m, cols);
   for (gsize i = 0; i < cols; i++)
     for (gsize j = 0; j < i; j++)
@@ -104,33 +115,38 @@ bsc_polar (const float  *e,
            float        *svals,
            GError      **error)
 {
-  g_autofree double *ed = NULL;
-  g_autofree double *g = NULL;
-  g_autofree double *m = NULL;
-  g_autofree double *lam = NULL;
-  g_autofree double *od = NULL;
+  double *ed, *g, *m, *lam, *od, *work;
+  lapack_int *iwork;
   gsize n = rows * cols;
+  /* dsyevd's workspace for eigenvectors of a cols x cols matrix */
+  lapack_int lwork = 1 + 6 * (lapack_int) cols + 2 * (lapack_int) (cols * cols);
+  lapack_int liwork = 3 + 5 * (lapack_int) cols;
   lapack_int info;
 
   g_return_val_if_fail (e != NULL && o != NULL, FALSE);
   g_return_val_if_fail (rows >= cols && cols > 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  ed = g_try_new (double, n);
-  g = g_try_new (double, cols * cols);
-  m = g_try_new (double, cols * cols);
-  lam = g_try_new (double, cols);
-  if (ed == NULL || g == NULL || m == NULL || lam == NULL)
+  ed = _bsc_scratch (BSC_SCRATCH_POLAR,
+                     (2 * n + 2 * cols * cols + cols + (gsize) lwork)
+                     * sizeof (double) + (gsize) liwork * sizeof (lapack_int));
+  if (ed == NULL)
     {
       g_set_error (error, BSC_ERROR, BSC_ERROR_NO_MEMORY,
                    "Out of memory for the polar factor of a %" G_GSIZE_FORMAT
                    " x %" G_GSIZE_FORMAT " matrix", rows, cols);
       return FALSE;
     }
+  od = ed + n;
+  g = od + n;
+  m = g + cols * cols;
+  lam = m + cols * cols;
+  work = lam + cols;
+  iwork = (lapack_int *) (work + lwork);
   for (gsize i = 0; i < n; i++)
     ed[i] = e[i];
 
-  info = gram_eigen (ed, rows, cols, g, lam);
+  info = gram_eigen (ed, rows, cols, g, lam, work, lwork, iwork, liwork);
   if (info != 0)
     {
       g_debug ("dsyevd info %d; falling back to sgesdd", (int) info);
@@ -142,13 +158,6 @@ bsc_polar (const float  *e,
 
   inverse_sqrt (g, lam, cols, m);
   /* O = E M in double, into a buffer distinct from E. */
-  od = g_try_new (double, n);
-  if (od == NULL)
-    {
-      g_set_error (error, BSC_ERROR, BSC_ERROR_NO_MEMORY,
-                   "Out of memory for the polar factor");
-      return FALSE;
-    }
   cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, cols, cols,
                1.0, ed, cols, m, cols, 0.0, od, cols);
   for (gsize i = 0; i < n; i++)

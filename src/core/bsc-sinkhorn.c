@@ -18,6 +18,7 @@
 
 #include <math.h>
 
+#include "bsc-parallel.h"
 #include "bsc-sinkhorn.h"
 
 #define LANES 8
@@ -150,8 +151,8 @@ bsc_sinkhorn (const float *scores,
               guint        iterations,
               float       *target)
 {
-  g_autofree double *q = NULL;
-  g_autofree double *colsum = NULL;
+  g_autofree double *owned = NULL;
+  double *q, *e, *colsum;
   gsize n = rows * cols;
   float smax = -INFINITY;
 
@@ -160,8 +161,11 @@ bsc_sinkhorn (const float *scores,
   if (n == 0)
     return;
 
-  q = g_new (double, n);
-  colsum = g_new (double, cols);
+  q = _bsc_scratch (BSC_SCRATCH_SINKHORN, (2 * n + cols) * sizeof (double));
+  if (q == NULL)
+    q = owned = g_new (double, 2 * n + cols);   /* aborts as g_new does */
+  e = q + n;
+  colsum = e + n;
   for (gsize i = 0; i < n; i++)
     smax = MAX (smax, scores[i]);
   for (gsize i = 0; i < n; i++)
@@ -169,8 +173,6 @@ bsc_sinkhorn (const float *scores,
 
   if (isfinite (smax))
     {
-      g_autofree double *e = g_new (double, n);
-
       for (gsize i = 0; i < n; i++)
         e[i] = exp (q[i]);
       if (sinkhorn_linear (e, rows, cols, iterations, colsum))
