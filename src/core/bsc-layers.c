@@ -60,17 +60,17 @@ colsum_range (gsize    c0,
         sum[c] += part[c];
     }
   for (gsize c = c0; c < c1; c++)
-    j->acc[c] += (float) sum[c - c0];
+    j->acc[c] = (float) sum[c - c0];
 }
 
-/* acc (cols) += column sums of m (rows x cols). */
+/* sums (cols) = column sums of m (rows x cols). */
 void
-bsc_colsum_add (float       *acc,
-                const float *m,
-                gsize        rows,
-                gsize        cols)
+bsc_colsum (float       *sums,
+            const float *m,
+            gsize        rows,
+            gsize        cols)
 {
-  ColsumJob j = { acc, m, rows, cols };
+  ColsumJob j = { sums, m, rows, cols };
 
   _bsc_parallel_for (cols, 16, 256, colsum_range, &j);
 }
@@ -170,7 +170,7 @@ bsc_linear_forward (float       *y,
              y, out);
 }
 
-/* dW (out x in) += dY^T (out x rows) X (rows x in); db += colsum dY;
+/* dW (out x in) = dY^T (out x rows) X (rows x in); db = colsum dY;
  * dX (rows x in) = dY (rows x out) W (out x in). */
 void
 bsc_linear_backward (float       *dx,
@@ -183,10 +183,10 @@ bsc_linear_backward (float       *dx,
                      gsize        in,
                      gsize        out)
 {
-  bsc_sgemm (CblasTrans, CblasNoTrans, out, in, rows, dy, out, x, in, 1.0f,
+  bsc_sgemm (CblasTrans, CblasNoTrans, out, in, rows, dy, out, x, in, 0.0f,
              dw, in);
   if (db != NULL)
-    bsc_colsum_add (db, dy, rows, out);
+    bsc_colsum (db, dy, rows, out);
   if (dx != NULL)
     bsc_sgemm (CblasNoTrans, CblasNoTrans, rows, in, out, dy, out, w, in,
                0.0f, dx, in);
@@ -220,6 +220,7 @@ typedef struct
   double        eps;
   double        momentum;
   gboolean      relu;
+  gboolean      first;   /* the first group: dgamma, dbeta = rather than += */
 } BnJob;
 
 #define BN_ALIGN 16
@@ -317,6 +318,7 @@ bn_group (const BnJob *j,
   jg.hmask = j->hmask ? j->hmask + off : NULL;
   jg.mean = j->mean + g * j->cols;
   jg.invstd = j->invstd + g * j->cols;
+  jg.first = g == 0;
   return jg;
 }
 
@@ -600,8 +602,8 @@ bn_backward_range (gsize    c0,
     {
       double gam = j->gamma[c] * j->invstd[c];
 
-      j->dgamma[c] += (float) j->d2[c];
-      j->dbeta[c] += (float) j->d1[c];
+      j->dgamma[c] = (j->first ? 0.0f : j->dgamma[c]) + (float) j->d2[c];
+      j->dbeta[c] = (j->first ? 0.0f : j->dbeta[c]) + (float) j->d1[c];
       j->s3[c] = (float) (gam * j->d1[c] / rows);
       j->s4[c] = (float) (gam * j->d2[c] / rows);
       j->s5[c] = (float) gam;
@@ -621,7 +623,7 @@ bn_backward_groups (gsize    c0,
 /* g (groups x rows) x cols: dL/dh in, dL/da out, per group.  With g' = g
  * [h > 0] (if h, the ReLU output, is given), xhat = (a - mean) invstd,
  * n = rows:
- *   dgamma += sum_r g' xhat, dbeta += sum_r g' (groups in order),
+ *   dgamma = sum_r g' xhat, dbeta = sum_r g' (groups added in order),
  *   da = gamma invstd (g' - sum g'/n - xhat sum (g' xhat)/n). */
 void
 bsc_bn_backward (float        *g,

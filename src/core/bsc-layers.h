@@ -24,7 +24,8 @@ void   bsc_linear_forward  (float       *y,
                             gsize        rows,
                             gsize        in,
                             gsize        out);
-/* dW += dY^T X; db += colsum (dY) (if db); dX = dY W (if dx). */
+/* dW = dY^T X; db = colsum (dY) (if db); dX = dY W (if dx).  The
+ * gradients are written, not added to: no zeroing beforehand. */
 void   bsc_linear_backward (float       *dx,
                             float       *dw,
                             float       *db,
@@ -35,8 +36,8 @@ void   bsc_linear_backward (float       *dx,
                             gsize        in,
                             gsize        out);
 
-/* acc (cols) += the column sums of m (rows x cols). */
-void   bsc_colsum_add      (float       *acc,
+/* sums (cols) = the column sums of m (rows x cols). */
+void   bsc_colsum          (float       *sums,
                             const float *m,
                             gsize        rows,
                             gsize        cols);
@@ -74,8 +75,8 @@ void   bsc_bn_forward_eval  (float       *h,
                              gboolean     relu);
 /* Train-mode BN (+ReLU) backward over the same groups.  g ((groups rows)
  * x cols) holds dL/dh on entry and dL/da on return; h is the forward
- * output (ReLU mask) or NULL when there was no ReLU.  dgamma += sum g
- * xhat, dbeta += sum g. */
+ * output (ReLU mask) or NULL when there was no ReLU.  dgamma = sum g
+ * xhat, dbeta = sum g over all groups (written, not added to). */
 void   bsc_bn_backward     (float        *g,
                             float        *dgamma,
                             float        *dbeta,

@@ -900,8 +900,7 @@ bsc_model_train_step (BscModel      *self,
       return FALSE;
     }
   model_targets (self, batch, 2);
-
-  bsc_zero (self->grads, self->n_params);
+  /* Every gradient is written (not added to) by the backward below. */
   model_losses (self, batch, &st);
   model_backward (self, batch);
   if (!check_step (self, &st, error))
