@@ -15,6 +15,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "bsc-gemm-private.h"
 #include "bsc-layers.h"
 #include "bsc-parallel.h"
 
@@ -90,6 +91,7 @@ typedef struct
   float          *c;
   gsize           ldc;
   gboolean        split_n;
+  gboolean        avx512;
 } GemmJob;
 
 /* Rows [i0, i1) of C (or its columns when split_n), one serial sgemm. */
@@ -115,6 +117,10 @@ gemm_range (gsize    i0,
       c += i0 * j->ldc;
       m = i1 - i0;
     }
+  if (j->avx512
+      && _bsc_sgemm_avx512 (j->ta == CblasTrans, j->tb == CblasTrans, m, n,
+                            j->k, a, j->lda, b, j->ldb, j->beta, c, j->ldc))
+    return;
   cblas_sgemm (CblasRowMajor, j->ta, j->tb, m, n, j->k, 1.0f, a, j->lda, b,
                j->ldb, j->beta, c, j->ldc);
 }
@@ -142,7 +148,8 @@ bsc_sgemm (CBLAS_TRANSPOSE  ta,
            float           *c,
            gsize            ldc)
 {
-  GemmJob j = { ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, n > m };
+  GemmJob j = { ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, n > m,
+                _bsc_gemm_avx512_usable () };
 
   _bsc_parallel_for (j.split_n ? n : m, GEMM_ALIGN, GEMM_MIN_SPLIT,
                      gemm_range, &j);

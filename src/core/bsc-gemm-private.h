@@ -1,0 +1,40 @@
+/* bsc-gemm-private.h
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define BSC_HAVE_AVX512_GEMM 1
+#else
+#define BSC_HAVE_AVX512_GEMM 0
+#endif
+
+/* Whether this processor (and operating system) runs _bsc_sgemm_avx512,
+ * and the environment does not ask for OpenBLAS (BSC_GEMM=openblas). */
+gboolean _bsc_gemm_avx512_usable (void);
+
+/* Row-major C (m x n) = op (A) op (B) + beta C, serial; op (A) m x k, op
+ * (B) k x n.  FALSE (C untouched) when the packing buffers cannot be
+ * allocated, or k is 0.  Only when _bsc_gemm_avx512_usable (). */
+gboolean _bsc_sgemm_avx512 (gboolean     trans_a,
+                            gboolean     trans_b,
+                            gsize        m,
+                            gsize        n,
+                            gsize        k,
+                            const float *a,
+                            gsize        lda,
+                            const float *b,
+                            gsize        ldb,
+                            float        beta,
+                            float       *c,
+                            gsize        ldc);
+
+G_END_DECLS

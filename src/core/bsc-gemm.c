@@ -1,0 +1,388 @@
+/* bsc-gemm.c
+ *
+ * Copyright 2026 The BootSC Explorer authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Single-precision matrix products on AVX-512, for the engine's Linear
+ * layers.  Debian 12's OpenBLAS (0.3.21) does not know AMD Zen 4 and 5
+ * and runs them on its AVX2 kernels (or must be told to, since its own
+ * detection crashes on them); these processors multiply twice as wide.
+ *
+ *   C (m x n, row-major) = op (A) (m x k) op (B) (k x n) + beta C
+ *
+ * The classic layout of Goto's algorithm: B is packed by blocks of KC x NC
+ * into panels of NR columns (each k step one 32-float row), A by blocks of
+ * MC x KC into panels of MR rows (each k step MR consecutive floats), and a
+ * 12 x 32 register tile accumulates MR NR products per k step: 24 FMAs
+ * against two vector loads and twelve broadcasts.  Transposed operands are
+ * packed through 16 x 16 in-register transposes.
+ *
+ * Deliberately not here: alpha (the engine always multiplies by 1),
+ * threads (the caller splits C over its pool), column-major C.  Results
+ * depend only on the shapes: the block sizes are fixed functions of them.
+ */
+
+#include "bsc-gemm-private.h"
+
+#include <string.h>
+
+#include "bsc-parallel.h"
+
+#if BSC_HAVE_AVX512_GEMM
+
+#pragma GCC push_options
+#pragma GCC target ("avx512f,avx512vl,avx512dq,avx512bw,fma")
+#pragma GCC optimize ("O3")
+
+#include <immintrin.h>
+
+#define MR 12
+#define NR 32
+#define KC_MAX 320
+#define MC_MAX 144          /* 12 panels of A: 180 KB at KC_MAX, in L2 */
+#define NC_MAX 1024         /* 32 panels of B: 1.3 MB at KC_MAX */
+#define ALIGN_BYTES 64
+
+typedef struct
+{
+  const float *p;
+  gsize        ld;
+  gboolean     trans;
+} Operand;
+
+/* x split into equal blocks of at most max, each a multiple of unit. */
+static gsize
+block_size (gsize x,
+            gsize max,
+            gsize unit)
+{
+  gsize blocks = (x + max - 1) / max;
+  gsize size = (x + blocks - 1) / blocks;
+
+  return (size + unit - 1) / unit * unit;
+}
+
+/* r[0..15] = its transpose (r[i][j] <-> r[j][i]): three rounds of
+ * shuffles, within 128-bit lanes, then across them. */
+static inline void
+transpose16 (__m512 r[16])
+{
+  __m512 t[16], u[16];
+
+  for (int i = 0; i < 8; i++)
+    {
+      t[2 * i] = _mm512_unpacklo_ps (r[2 * i], r[2 * i + 1]);
+      t[2 * i + 1] = _mm512_unpackhi_ps (r[2 * i], r[2 * i + 1]);
+    }
+  /* u[4 g + j]: rows 4g..4g+3, columns j, j + 4, j + 8, j + 12. */
+  for (int g = 0; g < 4; g++)
+    {
+      __m512 *s = t + 4 * g;
+
+      u[4 * g + 0] = _mm512_shuffle_ps (s[0], s[2], 0x44);
+      u[4 * g + 1] = _mm512_shuffle_ps (s[0], s[2], 0xee);
+      u[4 * g + 2] = _mm512_shuffle_ps (s[1], s[3], 0x44);
+      u[4 * g + 3] = _mm512_shuffle_ps (s[1], s[3], 0xee);
+    }
+  for (int j = 0; j < 4; j++)
+    {
+      __m512 v0 = _mm512_shuffle_f32x4 (u[j], u[4 + j], 0x88);
+      __m512 w0 = _mm512_shuffle_f32x4 (u[j], u[4 + j], 0xdd);
+      __m512 v1 = _mm512_shuffle_f32x4 (u[8 + j], u[12 + j], 0x88);
+      __m512 w1 = _mm512_shuffle_f32x4 (u[8 + j], u[12 + j], 0xdd);
+
+      r[j] = _mm512_shuffle_f32x4 (v0, v1, 0x88);
+      r[j + 8] = _mm512_shuffle_f32x4 (v0, v1, 0xdd);
+      r[j + 4] = _mm512_shuffle_f32x4 (w0, w1, 0x88);
+      r[j + 12] = _mm512_shuffle_f32x4 (w0, w1, 0xdd);
+    }
+}
+
+static inline __mmask16
+lanes (gsize n)
+{
+  return n >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << n) - 1);
+}
+
+/* Lanes [0, nl) of a panel of width w: dst[p w + l] = src[l ld + p] for
+ * p < kc, l < nl <= 16 (src rows are contiguous along p). */
+static void
+pack_transposed (float       *dst,
+                 gsize        w,
+                 const float *src,
+                 gsize        ld,
+                 gsize        nl,
+                 gsize        kc)
+{
+  __mmask16 store = lanes (nl);
+
+  for (gsize p0 = 0; p0 < kc; p0 += 16)
+    {
+      gsize np = MIN (16, kc - p0);
+      __mmask16 load = lanes (np);
+      __m512 r[16];
+
+      for (gsize l = 0; l < 16; l++)
+        r[l] = l < nl ? _mm512_maskz_loadu_ps (load, src + l * ld + p0)
+                      : _mm512_setzero_ps ();
+      transpose16 (r);
+      for (gsize q = 0; q < np; q++)
+        _mm512_mask_storeu_ps (dst + (p0 + q) * w, store, r[q]);
+    }
+}
+
+/* Lanes [0, nl) of a panel of width w from contiguous rows:
+ * dst[p w + l] = src[p ld + l], nl <= 16. */
+static void
+pack_straight (float       *dst,
+               gsize        w,
+               const float *src,
+               gsize        ld,
+               gsize        nl,
+               gsize        kc)
+{
+  __mmask16 mask = lanes (nl);
+
+  for (gsize p = 0; p < kc; p++)
+    _mm512_mask_storeu_ps (dst + p * w, mask,
+                           _mm512_maskz_loadu_ps (mask, src + p * ld));
+}
+
+/* One panel of width w (lanes along the rows of C for A, its columns for
+ * B) from op (X)'s lanes [l0, l0 + nl) and k range [p0, p0 + kc); lanes
+ * past nl are zero.  along_k: X's rows run along k (a "transposed" pack). */
+static void
+pack_panel (float         *dst,
+            gsize          w,
+            const Operand *x,
+            gboolean       along_k,
+            gsize          l0,
+            gsize          nl,
+            gsize          p0,
+            gsize          kc)
+{
+  for (gsize l = 0; l < w; l += 16)
+    {
+      gsize n = l < nl ? MIN (16, nl - l) : 0;
+
+      if (n == 0)
+        {
+          for (gsize p = 0; p < kc; p++)
+            _mm512_storeu_ps (dst + p * w + l, _mm512_setzero_ps ());
+        }
+      else if (along_k)
+        pack_transposed (dst + l, w, x->p + (l0 + l) * x->ld + p0, x->ld, n,
+                         kc);
+      else
+        pack_straight (dst + l, w, x->p + p0 * x->ld + l0 + l, x->ld, n, kc);
+    }
+}
+
+/* A block (rows [i0, i0 + mc), k [p0, p0 + kc)) into panels of MR rows. */
+static void
+pack_a (float         *dst,
+        const Operand *a,
+        gsize          m,
+        gsize          i0,
+        gsize          mc,
+        gsize          p0,
+        gsize          kc)
+{
+  for (gsize i = 0; i < mc; i += MR)
+    {
+      gsize rows = i0 + i < m ? MIN (MR, m - i0 - i) : 0;
+
+      /* A not transposed: its rows (C's rows) run along k. */
+      pack_panel (dst + i * kc, MR, a, !a->trans, i0 + i, rows, p0, kc);
+    }
+}
+
+/* B block (k [p0, p0 + kc), columns [j0, j0 + nc)) into panels of NR. */
+static void
+pack_b (float         *dst,
+        const Operand *b,
+        gsize          n,
+        gsize          j0,
+        gsize          nc,
+        gsize          p0,
+        gsize          kc)
+{
+  for (gsize j = 0; j < nc; j += NR)
+    {
+      gsize cols = j0 + j < n ? MIN (NR, n - j0 - j) : 0;
+
+      /* B transposed: its rows (C's columns) run along k. */
+      pack_panel (dst + j * kc, NR, b, b->trans, j0 + j, cols, p0, kc);
+    }
+}
+
+/* The register tile: acc (MR x NR) = A panel (kc x MR) . B panel
+ * (kc x NR), then C = acc + beta C over rows x cols of it (beta 0: C is
+ * not read). */
+static void
+kernel (gsize                     kc,
+        const float *restrict     a,
+        const float *restrict     b,
+        float                    *c,
+        gsize                     ldc,
+        float                     beta,
+        gsize                     rows,
+        gsize                     cols)
+{
+  __m512 acc[MR][2];
+
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; r++)
+    acc[r][0] = acc[r][1] = _mm512_setzero_ps ();
+  for (gsize p = 0; p < kc; p++)
+    {
+      __m512 b0 = _mm512_load_ps (b), b1 = _mm512_load_ps (b + 16);
+
+#pragma GCC unroll 12
+      for (int r = 0; r < MR; r++)
+        {
+          __m512 ar = _mm512_set1_ps (a[r]);
+
+          acc[r][0] = _mm512_fmadd_ps (ar, b0, acc[r][0]);
+          acc[r][1] = _mm512_fmadd_ps (ar, b1, acc[r][1]);
+        }
+      a += MR;
+      b += NR;
+    }
+
+  {
+    __mmask16 m0 = lanes (cols), m1 = cols > 16 ? lanes (cols - 16) : 0;
+    __m512 vb = _mm512_set1_ps (beta);
+
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; r++)
+      {
+        float *cr = c + r * ldc;
+
+        if ((gsize) r >= rows)
+          break;
+        if (beta != 0.0f)
+          {
+            acc[r][0] = _mm512_fmadd_ps (vb, _mm512_maskz_loadu_ps (m0, cr),
+                                         acc[r][0]);
+            acc[r][1] = _mm512_fmadd_ps (vb,
+                                         _mm512_maskz_loadu_ps (m1, cr + 16),
+                                         acc[r][1]);
+          }
+        _mm512_mask_storeu_ps (cr, m0, acc[r][0]);
+        _mm512_mask_storeu_ps (cr + 16, m1, acc[r][1]);
+      }
+  }
+}
+
+/* C block (rows [i0, i0 + mc), columns [j0, j0 + nc)) += packed A . B. */
+static void
+macro_kernel (const float *ap,
+              const float *bp,
+              gsize        kc,
+              float       *c,
+              gsize        ldc,
+              float        beta,
+              gsize        mc,
+              gsize        nc)
+{
+  for (gsize j = 0; j < nc; j += NR)
+    for (gsize i = 0; i < mc; i += MR)
+      kernel (kc, ap + i * kc, bp + j * kc, c + i * ldc + j, ldc, beta,
+              MIN (MR, mc - i), MIN (NR, nc - j));
+}
+
+static float *
+scratch (BscScratchSlot slot,
+         gsize          floats)
+{
+  guint8 *p = _bsc_scratch (slot, floats * sizeof (float) + ALIGN_BYTES);
+
+  if (p == NULL)
+    return NULL;
+  return (float *) (p + (ALIGN_BYTES - (guintptr) p % ALIGN_BYTES)
+                      % ALIGN_BYTES);
+}
+
+gboolean
+_bsc_sgemm_avx512 (gboolean     trans_a,
+                   gboolean     trans_b,
+                   gsize        m,
+                   gsize        n,
+                   gsize        k,
+                   const float *a,
+                   gsize        lda,
+                   const float *b,
+                   gsize        ldb,
+                   float        beta,
+                   float       *c,
+                   gsize        ldc)
+{
+  Operand oa = { a, lda, trans_a }, ob = { b, ldb, trans_b };
+  gsize kcb, mcb, ncb;
+  float *ap, *bp;
+
+  if (m == 0 || n == 0)
+    return TRUE;
+  if (k == 0)
+    return FALSE;
+  kcb = block_size (k, KC_MAX, 1);
+  mcb = block_size (m, MC_MAX, MR);
+  ncb = block_size (n, NC_MAX, NR);
+  ap = scratch (BSC_SCRATCH_GEMM_A, mcb * kcb);
+  bp = scratch (BSC_SCRATCH_GEMM_B, ncb * kcb);
+  if (ap == NULL || bp == NULL)
+    return FALSE;
+
+  for (gsize j0 = 0; j0 < n; j0 += ncb)
+    {
+      gsize nc = MIN (ncb, n - j0);
+
+      for (gsize p0 = 0; p0 < k; p0 += kcb)
+        {
+          gsize kc = MIN (kcb, k - p0);
+          float bt = p0 == 0 ? beta : 1.0f;
+
+          pack_b (bp, &ob, n, j0, (nc + NR - 1) / NR * NR, p0, kc);
+          for (gsize i0 = 0; i0 < m; i0 += mcb)
+            {
+              gsize mc = MIN (mcb, m - i0);
+
+              pack_a (ap, &oa, m, i0, (mc + MR - 1) / MR * MR, p0, kc);
+              macro_kernel (ap, bp, kc, c + i0 * ldc + j0, ldc, bt, mc, nc);
+            }
+        }
+    }
+  return TRUE;
+}
+
+#pragma GCC pop_options
+
+#endif /* BSC_HAVE_AVX512_GEMM */
+
+gboolean
+_bsc_gemm_avx512_usable (void)
+{
+#if BSC_HAVE_AVX512_GEMM
+  static gsize usable = 0;
+
+  if (g_once_init_enter (&usable))
+    {
+      const char *env = g_getenv ("BSC_GEMM");
+      gboolean yes;
+
+      __builtin_cpu_init ();
+      /* GCC's check includes the operating system's support (XCR0). */
+      yes = __builtin_cpu_supports ("avx512f")
+            && __builtin_cpu_supports ("avx512dq")
+            && __builtin_cpu_supports ("avx512bw")
+            && __builtin_cpu_supports ("avx512vl")
+            && (env == NULL || g_strcmp0 (env, "openblas") != 0);
+      g_once_init_leave (&usable, yes ? 2 : 1);
+    }
+  return usable == 2;
+#else
+  return FALSE;
+#endif
+}
