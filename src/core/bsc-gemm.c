@@ -39,9 +39,13 @@
 
 #define MR 12
 #define NR 32
-#define KC_MAX 320
-#define MC_MAX 144          /* 12 panels of A: 180 KB at KC_MAX, in L2 */
-#define NC_MAX 1024         /* 32 panels of B: 1.3 MB at KC_MAX */
+/* Blocks: a B panel (KC NR floats, 32 KB) stays in L1 while MC / MR A
+ * panels pass; the A block (MC KC, 144 KB) stays in L2; the B block (KC
+ * NC, 512 KB) in L2 or L3.  bench-gemm moves by less than its noise for
+ * KC 256-512, MC 96-192, NC 256-1024. */
+#define KC_MAX 256
+#define MC_MAX 144
+#define NC_MAX 512
 #define ALIGN_BYTES 64
 
 typedef struct
@@ -105,17 +109,19 @@ lanes (gsize n)
   return n >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << n) - 1);
 }
 
-/* Lanes [0, nl) of a panel of width w: dst[p w + l] = src[l ld + p] for
- * p < kc, l < nl <= 16 (src rows are contiguous along p). */
+/* width <= 16 lanes of a panel of width w: dst[p w + l] = src[l ld + p]
+ * for p < kc and l < valid, 0 for valid <= l < width (src rows are
+ * contiguous along p). */
 static void
 pack_transposed (float       *dst,
                  gsize        w,
                  const float *src,
                  gsize        ld,
-                 gsize        nl,
+                 gsize        width,
+                 gsize        valid,
                  gsize        kc)
 {
-  __mmask16 store = lanes (nl);
+  __mmask16 store = lanes (width);
 
   for (gsize p0 = 0; p0 < kc; p0 += 16)
     {
@@ -124,7 +130,7 @@ pack_transposed (float       *dst,
       __m512 r[16];
 
       for (gsize l = 0; l < 16; l++)
-        r[l] = l < nl ? _mm512_maskz_loadu_ps (load, src + l * ld + p0)
+        r[l] = l < valid ? _mm512_maskz_loadu_ps (load, src + l * ld + p0)
                       : _mm512_setzero_ps ();
       transpose16 (r);
       for (gsize q = 0; q < np; q++)
@@ -132,54 +138,57 @@ pack_transposed (float       *dst,
     }
 }
 
-/* Lanes [0, nl) of a panel of width w from contiguous rows:
- * dst[p w + l] = src[p ld + l], nl <= 16. */
+/* Panels of width w (w kc floats each) for lanes [0, nw) of a block of
+ * op (X) whose rows run along the lanes: panel q gets dst[q w kc + p w +
+ * l] = src[p ld + q w + l] for p < kc, lanes past nl zero.  Row by row, so
+ * the source streams in order. */
 static void
-pack_straight (float       *dst,
-               gsize        w,
-               const float *src,
-               gsize        ld,
-               gsize        nl,
-               gsize        kc)
+pack_rows (float       *dst,
+           gsize        w,
+           gsize        nw,
+           const float *src,
+           gsize        ld,
+           gsize        nl,
+           gsize        kc)
 {
-  __mmask16 mask = lanes (nl);
-
   for (gsize p = 0; p < kc; p++)
-    _mm512_mask_storeu_ps (dst + p * w, mask,
-                           _mm512_maskz_loadu_ps (mask, src + p * ld));
-}
-
-/* One panel of width w (lanes along the rows of C for A, its columns for
- * B) from op (X)'s lanes [l0, l0 + nl) and k range [p0, p0 + kc); lanes
- * past nl are zero.  along_k: X's rows run along k (a "transposed" pack). */
-static void
-pack_panel (float         *dst,
-            gsize          w,
-            const Operand *x,
-            gboolean       along_k,
-            gsize          l0,
-            gsize          nl,
-            gsize          p0,
-            gsize          kc)
-{
-  for (gsize l = 0; l < w; l += 16)
-    {
-      gsize n = l < nl ? MIN (16, nl - l) : 0;
-
-      if (n == 0)
+    for (gsize q = 0; q < nw; q += w)
+      for (gsize l = q; l < q + w; l += 16)
         {
-          for (gsize p = 0; p < kc; p++)
-            _mm512_storeu_ps (dst + p * w + l, _mm512_setzero_ps ());
+          gsize width = MIN (16, q + w - l);
+          gsize valid = l < nl ? MIN (width, nl - l) : 0;
+
+          _mm512_mask_storeu_ps (dst + q * kc + p * w + (l - q),
+                                 lanes (width),
+                                 _mm512_maskz_loadu_ps (lanes (valid),
+                                                        src + p * ld + l));
         }
-      else if (along_k)
-        pack_transposed (dst + l, w, x->p + (l0 + l) * x->ld + p0, x->ld, n,
-                         kc);
-      else
-        pack_straight (dst + l, w, x->p + p0 * x->ld + l0 + l, x->ld, n, kc);
-    }
 }
 
-/* A block (rows [i0, i0 + mc), k [p0, p0 + kc)) into panels of MR rows. */
+/* Panels of width w for lanes [0, nw) of a block of op (X) whose rows run
+ * along k: X's row l0 + l starts at src + l ld. */
+static void
+pack_cols (float       *dst,
+           gsize        w,
+           gsize        nw,
+           const float *src,
+           gsize        ld,
+           gsize        nl,
+           gsize        kc)
+{
+  for (gsize q = 0; q < nw; q += w)
+    for (gsize l = q; l < q + w; l += 16)
+      {
+        gsize width = MIN (16, q + w - l);
+        gsize valid = l < nl ? MIN (width, nl - l) : 0;
+
+        pack_transposed (dst + q * kc + (l - q), w, src + l * ld, ld, width,
+                         valid, kc);
+      }
+}
+
+/* A block (rows [i0, i0 + mc), k [p0, p0 + kc)) into panels of MR rows;
+ * mc a multiple of MR. */
 static void
 pack_a (float         *dst,
         const Operand *a,
@@ -189,16 +198,17 @@ pack_a (float         *dst,
         gsize          p0,
         gsize          kc)
 {
-  for (gsize i = 0; i < mc; i += MR)
-    {
-      gsize rows = i0 + i < m ? MIN (MR, m - i0 - i) : 0;
+  gsize nl = MIN (mc, m - i0);
 
-      /* A not transposed: its rows (C's rows) run along k. */
-      pack_panel (dst + i * kc, MR, a, !a->trans, i0 + i, rows, p0, kc);
-    }
+  /* A transposed: its rows (k) run along C's rows, the lanes. */
+  if (a->trans)
+    pack_rows (dst, MR, mc, a->p + p0 * a->ld + i0, a->ld, nl, kc);
+  else
+    pack_cols (dst, MR, mc, a->p + i0 * a->ld + p0, a->ld, nl, kc);
 }
 
-/* B block (k [p0, p0 + kc), columns [j0, j0 + nc)) into panels of NR. */
+/* B block (k [p0, p0 + kc), columns [j0, j0 + nc)) into panels of NR;
+ * nc a multiple of NR. */
 static void
 pack_b (float         *dst,
         const Operand *b,
@@ -208,13 +218,12 @@ pack_b (float         *dst,
         gsize          p0,
         gsize          kc)
 {
-  for (gsize j = 0; j < nc; j += NR)
-    {
-      gsize cols = j0 + j < n ? MIN (NR, n - j0 - j) : 0;
+  gsize nl = MIN (nc, n - j0);
 
-      /* B transposed: its rows (C's columns) run along k. */
-      pack_panel (dst + j * kc, NR, b, b->trans, j0 + j, cols, p0, kc);
-    }
+  if (b->trans)
+    pack_cols (dst, NR, nc, b->p + j0 * b->ld + p0, b->ld, nl, kc);
+  else
+    pack_rows (dst, NR, nc, b->p + p0 * b->ld + j0, b->ld, nl, kc);
 }
 
 /* The register tile: acc (MR x NR) = A panel (kc x MR) . B panel

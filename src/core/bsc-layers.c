@@ -91,8 +91,31 @@ typedef struct
   float          *c;
   gsize           ldc;
   gboolean        split_n;
-  gboolean        avx512;
 } GemmJob;
+
+/* Row-major C (m x n) = op (A) op (B) + beta C in this thread: the
+ * AVX-512 kernel where the processor has it, else OpenBLAS. */
+static void
+sgemm_serial (CBLAS_TRANSPOSE  ta,
+              CBLAS_TRANSPOSE  tb,
+              gsize            m,
+              gsize            n,
+              gsize            k,
+              const float     *a,
+              gsize            lda,
+              const float     *b,
+              gsize            ldb,
+              float            beta,
+              float           *c,
+              gsize            ldc)
+{
+  if (_bsc_gemm_avx512_usable ()
+      && _bsc_sgemm_avx512 (ta == CblasTrans, tb == CblasTrans, m, n, k, a,
+                            lda, b, ldb, beta, c, ldc))
+    return;
+  cblas_sgemm (CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta,
+               c, ldc);
+}
 
 /* Rows [i0, i1) of C (or its columns when split_n), one serial sgemm. */
 static void
@@ -117,12 +140,8 @@ gemm_range (gsize    i0,
       c += i0 * j->ldc;
       m = i1 - i0;
     }
-  if (j->avx512
-      && _bsc_sgemm_avx512 (j->ta == CblasTrans, j->tb == CblasTrans, m, n,
-                            j->k, a, j->lda, b, j->ldb, j->beta, c, j->ldc))
-    return;
-  cblas_sgemm (CblasRowMajor, j->ta, j->tb, m, n, j->k, 1.0f, a, j->lda, b,
-               j->ldb, j->beta, c, j->ldc);
+  sgemm_serial (j->ta, j->tb, m, n, j->k, a, j->lda, b, j->ldb, j->beta, c,
+                j->ldc);
 }
 
 #define GEMM_ALIGN 16
@@ -148,8 +167,7 @@ bsc_sgemm (CBLAS_TRANSPOSE  ta,
            float           *c,
            gsize            ldc)
 {
-  GemmJob j = { ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, n > m,
-                _bsc_gemm_avx512_usable () };
+  GemmJob j = { ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, n > m };
 
   _bsc_parallel_for (j.split_n ? n : m, GEMM_ALIGN, GEMM_MIN_SPLIT,
                      gemm_range, &j);
@@ -714,8 +732,8 @@ bsc_affinity_forward (float       *a,
                       gsize        rows,
                       gsize        cols)
 {
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows, rows, cols,
-               1.0f, z, cols, z, cols, 0.0f, full, rows);
+  sgemm_serial (CblasNoTrans, CblasTrans, rows, rows, cols, z, cols, z, cols,
+                0.0f, full, rows);
   for (gsize i = 0; i < rows; i++)
     {
       float *ai = a + i * (rows - 1);
@@ -753,8 +771,8 @@ bsc_affinity_backward (float       *dz,
         g_full[i * rows + j] = s;
         g_full[j * rows + i] = s;
       }
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, cols, rows,
-               1.0f, g_full, rows, z, cols, 1.0f, dz, cols);
+  sgemm_serial (CblasNoTrans, CblasNoTrans, rows, cols, rows, g_full, rows, z,
+                cols, 1.0f, dz, cols);
 }
 
 /* s, q, ds rows x cols.  With l = s / tau, P_i = softmax (l_i), r_i =

@@ -114,7 +114,7 @@ need_avx512 (void)
 static void
 test_gemm_edges (void)
 {
-  /* tile 12 x 32, blocks up to 144 x 1024 x 320: each side below, at and
+  /* tile 12 x 32, blocks up to 144 x 512 x 256: each side below, at and
    * above an edge */
   const gsize ms[] = { 1, 11, 12, 13, 145, 300 };
   const gsize ns[] = { 1, 16, 31, 32, 33, 1025 };
