@@ -4,8 +4,9 @@
 # widths, batch 256, one epoch of 39 steps, 2 cores), and their ratio
 # (goal <= 0.6).  The machine may be shared, so the two run interleaved,
 # C then PyTorch, ROUNDS times (default 3), and the medians are compared.
-# Also prints our GFLOP/s (median) against the sgemm peak measured between
-# the rounds (bench-step --peak, the best of all rounds).
+# Also prints our GFLOP/s (median) against the sgemm peak of the engine's
+# own products measured between the rounds (bench-step --peak, the best of
+# all rounds).
 #
 # Usage: compare-pytorch.sh BENCH_FMNIST [REFERENCE_DIR]
 #   ROUNDS=N to change the number of rounds.
@@ -85,10 +86,12 @@ LC_ALL=C awk -v c="$c_med" -v p="$py_med" -v n="$rounds" 'BEGIN {
 # machine leaves it alone, the least noisy comparison.
 LC_ALL=C awk -v c="$c_min" -v p="$py_min" 'BEGIN {
   printf "fastest rounds: C %.3f, PyTorch %.3f, ratio %.3f\n", c, p, c / p }'
+echo "PyTorch's products: OpenBLAS, OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
 LC_ALL=C awk -v g="$gf_med" -v pk="${peak:-0}" 'BEGIN {
   if (pk > 0)
-    printf "C matrix products: %.1f GFLOP/s (median), %.0f %% of the sgemm " \
-           "peak %.1f GFLOP/s (512 x 4096 x 1024, best of the rounds)\n",
+    printf "C matrix products: %.1f GFLOP/s (median), %.0f %% of the " \
+           "engine's sgemm peak %.1f GFLOP/s (512 x 4096 x 1024, best of " \
+           "the rounds)\n",
            g, 100 * g / pk, pk
   else
     printf "C matrix products: %.1f GFLOP/s (median)\n", g }'
