@@ -226,30 +226,32 @@ pack_b (float         *dst,
     pack_rows (dst, NR, nc, b->p + p0 * b->ld + j0, b->ld, nl, kc);
 }
 
-/* The register tile: acc (MR x NR) = A panel (kc x MR) . B panel
- * (kc x NR), then C = acc + beta C over rows x cols of it (beta 0: C is
- * not read). */
-static void
-kernel (gsize                     kc,
-        const float *restrict     a,
-        const float *restrict     b,
-        float                    *c,
-        gsize                     ldc,
-        float                     beta,
-        gsize                     rows,
-        gsize                     cols)
+/* The register tile: acc (mr x NR) = the first mr rows of an A panel
+ * (kc x MR) . a B panel (kc x NR), then C = acc + beta C over rows x cols
+ * of it (beta 0: C is not read).  mr is a constant in each caller, so the
+ * loops unroll into registers. */
+static inline __attribute__ ((always_inline)) void
+tile (const int                 mr,
+      gsize                     kc,
+      const float *restrict     a,
+      const float *restrict     b,
+      float                    *c,
+      gsize                     ldc,
+      float                     beta,
+      gsize                     rows,
+      gsize                     cols)
 {
   __m512 acc[MR][2];
 
 #pragma GCC unroll 12
-  for (int r = 0; r < MR; r++)
+  for (int r = 0; r < mr; r++)
     acc[r][0] = acc[r][1] = _mm512_setzero_ps ();
   for (gsize p = 0; p < kc; p++)
     {
       __m512 b0 = _mm512_load_ps (b), b1 = _mm512_load_ps (b + 16);
 
 #pragma GCC unroll 12
-      for (int r = 0; r < MR; r++)
+      for (int r = 0; r < mr; r++)
         {
           __m512 ar = _mm512_set1_ps (a[r]);
 
@@ -265,7 +267,7 @@ kernel (gsize                     kc,
     __m512 vb = _mm512_set1_ps (beta);
 
 #pragma GCC unroll 12
-    for (int r = 0; r < MR; r++)
+    for (int r = 0; r < mr; r++)
       {
         float *cr = c + r * ldc;
 
@@ -283,6 +285,26 @@ kernel (gsize                     kc,
         _mm512_mask_storeu_ps (cr + 16, m1, acc[r][1]);
       }
   }
+}
+
+/* The tile for rows rows of C: the last panel of a block that is not a
+ * multiple of MR runs 4 or 8 rows, not 12. */
+static void
+kernel (gsize        kc,
+        const float *a,
+        const float *b,
+        float       *c,
+        gsize        ldc,
+        float        beta,
+        gsize        rows,
+        gsize        cols)
+{
+  if (rows > 8)
+    tile (MR, kc, a, b, c, ldc, beta, rows, cols);
+  else if (rows > 4)
+    tile (8, kc, a, b, c, ldc, beta, rows, cols);
+  else
+    tile (4, kc, a, b, c, ldc, beta, rows, cols);
 }
 
 /* C block (rows [i0, i0 + mc), columns [j0, j0 + nc)) += packed A . B. */

@@ -114,9 +114,9 @@ need_avx512 (void)
 static void
 test_gemm_edges (void)
 {
-  /* tile 12 x 32, blocks up to 144 x 512 x 256: each side below, at and
-   * above an edge */
-  const gsize ms[] = { 1, 11, 12, 13, 145, 300 };
+  /* tile 12 x 32 (last rows of a block on 4- or 8-row tiles), blocks up
+   * to 144 x 512 x 256: each side below, at and above an edge */
+  const gsize ms[] = { 1, 4, 5, 8, 9, 12, 13, 145, 300 };
   const gsize ns[] = { 1, 16, 31, 32, 33, 1025 };
   const gsize ks[] = { 1, 15, 16, 17, 321, 700 };
   const float betas[] = { 0.0f, 1.0f, 0.5f };
@@ -143,7 +143,7 @@ test_gemm_edges (void)
             cases++;
           }
       }
-  g_assert_cmpuint (cases, ==, 4 * 6 * 6);
+  g_assert_cmpuint (cases, ==, 4 * 9 * 6);
 }
 
 /* The engine's products at batch 256 (two views, one thread's half):
