@@ -48,13 +48,6 @@
 #define NC_MAX 512
 #define ALIGN_BYTES 64
 
-typedef struct
-{
-  const float *p;
-  gsize        ld;
-  gboolean     trans;
-} Operand;
-
 /* x split into equal blocks of at most max, each a multiple of unit. */
 static gsize
 block_size (gsize x,
@@ -187,43 +180,29 @@ pack_cols (float       *dst,
       }
 }
 
-/* A block (rows [i0, i0 + mc), k [p0, p0 + kc)) into panels of MR rows;
- * mc a multiple of MR. */
+/* A block of op (X), lanes [l0, l0 + nw) of total and k [p0, p0 + kc),
+ * into panels of width w (nw a multiple of w).  The lanes are the rows of
+ * C for A (w = MR), its columns for B (w = NR).  along_lanes: X is stored
+ * with k as its row index, each row running along the lanes (A
+ * transposed, B not); else each of its rows runs along k. */
 static void
-pack_a (float         *dst,
-        const Operand *a,
-        gsize          m,
-        gsize          i0,
-        gsize          mc,
-        gsize          p0,
-        gsize          kc)
+pack_block (float         *dst,
+            gsize          w,
+            const float   *x,
+            gsize          ld,
+            gboolean       along_lanes,
+            gsize          total,
+            gsize          l0,
+            gsize          nw,
+            gsize          p0,
+            gsize          kc)
 {
-  gsize nl = MIN (mc, m - i0);
+  gsize nl = MIN (nw, total - l0);
 
-  /* A transposed: its rows (k) run along C's rows, the lanes. */
-  if (a->trans)
-    pack_rows (dst, MR, mc, a->p + p0 * a->ld + i0, a->ld, nl, kc);
+  if (along_lanes)
+    pack_rows (dst, w, nw, x + p0 * ld + l0, ld, nl, kc);
   else
-    pack_cols (dst, MR, mc, a->p + i0 * a->ld + p0, a->ld, nl, kc);
-}
-
-/* B block (k [p0, p0 + kc), columns [j0, j0 + nc)) into panels of NR;
- * nc a multiple of NR. */
-static void
-pack_b (float         *dst,
-        const Operand *b,
-        gsize          n,
-        gsize          j0,
-        gsize          nc,
-        gsize          p0,
-        gsize          kc)
-{
-  gsize nl = MIN (nc, n - j0);
-
-  if (b->trans)
-    pack_cols (dst, NR, nc, b->p + j0 * b->ld + p0, b->ld, nl, kc);
-  else
-    pack_rows (dst, NR, nc, b->p + p0 * b->ld + j0, b->ld, nl, kc);
+    pack_cols (dst, w, nw, x + l0 * ld + p0, ld, nl, kc);
 }
 
 /* The register tile: acc (mr x NR) = the first mr rows of an A panel
@@ -350,7 +329,6 @@ _bsc_sgemm_avx512 (gboolean     trans_a,
                    float       *c,
                    gsize        ldc)
 {
-  Operand oa = { a, lda, trans_a }, ob = { b, ldb, trans_b };
   gsize kcb, mcb, ncb;
   float *ap, *bp;
 
@@ -375,12 +353,14 @@ _bsc_sgemm_avx512 (gboolean     trans_a,
           gsize kc = MIN (kcb, k - p0);
           float bt = p0 == 0 ? beta : 1.0f;
 
-          pack_b (bp, &ob, n, j0, (nc + NR - 1) / NR * NR, p0, kc);
+          pack_block (bp, NR, b, ldb, !trans_b, n, j0,
+                      (nc + NR - 1) / NR * NR, p0, kc);
           for (gsize i0 = 0; i0 < m; i0 += mcb)
             {
               gsize mc = MIN (mcb, m - i0);
 
-              pack_a (ap, &oa, m, i0, (mc + MR - 1) / MR * MR, p0, kc);
+              pack_block (ap, MR, a, lda, trans_a, m, i0,
+                          (mc + MR - 1) / MR * MR, p0, kc);
               macro_kernel (ap, bp, kc, c + i0 * ldc + j0, ldc, bt, mc, nc);
             }
         }
