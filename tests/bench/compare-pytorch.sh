@@ -90,7 +90,7 @@ echo "PyTorch's products: OpenBLAS, OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset
 LC_ALL=C awk -v g="$gf_med" -v pk="${peak:-0}" 'BEGIN {
   if (pk > 0)
     printf "C matrix products: %.1f GFLOP/s (median), %.0f %% of the " \
-           "engine's sgemm peak %.1f GFLOP/s (512 x 4096 x 1024, best of " \
+           "engine sgemm peak %.1f GFLOP/s (512 x 4096 x 1024, best of " \
            "the rounds)\n",
            g, 100 * g / pk, pk
   else
