@@ -25,8 +25,6 @@
 
 #include "bsc-gemm-private.h"
 
-#include <string.h>
-
 #include "bsc-parallel.h"
 
 #if BSC_HAVE_AVX512_GEMM
@@ -369,6 +367,25 @@ _bsc_sgemm_avx512 (gboolean     trans_a,
 }
 
 #pragma GCC pop_options
+
+#else /* !BSC_HAVE_AVX512_GEMM */
+
+gboolean
+_bsc_sgemm_avx512 (gboolean     trans_a,
+                   gboolean     trans_b,
+                   gsize        m,
+                   gsize        n,
+                   gsize        k,
+                   const float *a,
+                   gsize        lda,
+                   const float *b,
+                   gsize        ldb,
+                   float        beta,
+                   float       *c,
+                   gsize        ldc)
+{
+  return FALSE;   /* never called: _bsc_gemm_avx512_usable () is FALSE */
+}
 
 #endif /* BSC_HAVE_AVX512_GEMM */
 
