@@ -576,16 +576,22 @@ check_enough_samples (const BscDataset *data,
                    "(its embedding width); use a smaller network, e.g. "
                    "--preset tiny with a --batch-size between 32 and %zu"),
                  name, n, config->embed_dim, n);
-  else
+  else if (n >= 2)
+    /* E = 2 at least: the map needs a plane; K at most n */
     g_set_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW,
                  _("%s has %zu samples: too small a data set "
                    "for this network, whose batches need at least %u samples "
                    "(its embedding width); use a smaller network: --widths "
-                   "H1,H2,P,E with E at most %zu and a "
-                   "--batch-size between E and %zu"
+                   "H1,H2,P,E with E between 2 and %zu, a "
+                   "--batch-size between E and %zu and at most %zu clusters"
                    " (e.g. --widths 64,32,64,%zu"
-                   " --batch-size %zu), or more samples"),
-                 name, n, config->embed_dim, n, n, MAX (n / 2, 1), n);
+                   " --batch-size %zu -k %zu), or more samples"),
+                 name, n, config->embed_dim, n, n, n, MAX (n / 2, 2), n,
+                 MIN (MAX (config->n_clusters, 2), n));
+  else
+    g_set_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW,
+                 _("%s has %zu samples: clustering needs at least two"),
+                 name, n);
   return FALSE;
 }
 

@@ -43,7 +43,7 @@ static const Field fields[] = {
   F (hidden1, FIELD_UINT, 1, 1 << 16),
   F (hidden2, FIELD_UINT, 1, 1 << 16),
   F (proj_hidden, FIELD_UINT, 1, 1 << 16),
-  F (embed_dim, FIELD_UINT, 1, 1 << 14),
+  F (embed_dim, FIELD_UINT, 2, 1 << 14),   /* the map needs a plane */
   F (n_clusters, FIELD_UINT, 0, 1 << 16),
   F (batch_size, FIELD_UINT, 2, 1 << 16),
   F (epochs, FIELD_UINT, 1, 1 << 20),

@@ -18,6 +18,7 @@
 #include "bsc-npy.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -51,36 +52,58 @@ data_error (GError    **error,
 
 /* ---- labels ---------------------------------------------------------- */
 
+static int
+compare_int32_cb (gconstpointer a,
+                  gconstpointer b)
+{
+  gint32 x = *(const gint32 *) a, y = *(const gint32 *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The classes are the distinct label values in ascending order, named by
+ * their values: labels 0..9 stay classes 0..9, and labels 1990, 2000 and
+ * 2010 become classes 0, 1 and 2 named "1990", "2000" and "2010" (a class
+ * per integer up to the largest would be millions of empty ones). */
 gboolean
 _bsc_dataset_set_int_labels (BscDataset  *self,
                              gint32      *labels,
                              const char  *origin,
                              GError     **error)
 {
-  gint32 max = -1;
   g_autofree char *lower = g_ascii_strdown (origin, -1);
-  gsize i;
+  g_autofree gint32 *values = NULL;
+  gsize i, n_values = 0;
   gboolean fashion;
 
   for (i = 0; i < self->n_samples; i++)
-    {
-      if (labels[i] < 0)
-        {
-          g_free (labels);
-          return data_error (error, origin, "label %d of sample %" G_GSIZE_FORMAT
-                             " is negative (expected 0 or more)", labels[i], i);
-        }
-      max = MAX (max, labels[i]);
-    }
+    if (labels[i] < 0)
+      {
+        gint32 bad = labels[i];
+
+        g_free (labels);
+        return data_error (error, origin, "label %d of sample %" G_GSIZE_FORMAT
+                           " is negative (expected 0 or more)", bad, i);
+      }
+  values = g_memdup2 (labels, MAX (self->n_samples, 1) * sizeof (gint32));
+  qsort (values, self->n_samples, sizeof (gint32), compare_int32_cb);
+  for (i = 0; i < self->n_samples; i++)
+    if (n_values == 0 || values[i] != values[n_values - 1])
+      values[n_values++] = values[i];
+  for (i = 0; i < self->n_samples; i++)
+    labels[i] = (gint32) ((gint32 *) bsearch (&labels[i], values, n_values,
+                                              sizeof (gint32),
+                                              compare_int32_cb) - values);
+
   g_free (self->labels);
   g_ptr_array_set_size (self->class_names, 0);
   self->labels = labels;
-  self->n_classes = max + 1;
-  fashion = max == 9 && strstr (lower, "fashion") != NULL;
-  for (i = 0; i < self->n_classes; i++)
+  self->n_classes = (guint) n_values;
+  fashion = n_values == 10 && values[9] == 9 && strstr (lower, "fashion");
+  for (i = 0; i < n_values; i++)
     g_ptr_array_add (self->class_names, fashion
                      ? g_strdup (fashion_names[i])
-                     : g_strdup_printf ("%" G_GSIZE_FORMAT, i));
+                     : g_strdup_printf ("%d", values[i]));
   return TRUE;
 }
 

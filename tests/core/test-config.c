@@ -73,6 +73,9 @@ test_validate (void)
   bsc_config_init (&c);
   c.batch_size = 64;
   assert_invalid (&c, "embed_dim");
+  c.embed_dim = 1;   /* a 1-d embedding has no map */
+  c.batch_size = 64;
+  assert_invalid (&c, "embed_dim");
   c.momentum = 1.5;
   assert_invalid (&c, "momentum");
   c.lr = NAN;

@@ -74,9 +74,13 @@ test_npy_features_and_labels (void)
   g_assert_cmpuint (a->dim, ==, 2);
   for (k = 0; k < 6; k++)
     g_assert_cmpfloat (a->features[k], ==, values[k]);
-  g_assert_cmpuint (a->n_classes, ==, 3);
-  g_assert_cmpint (a->labels[0], ==, 2);
+  /* classes are the distinct values {0, 2}, named by them */
+  g_assert_cmpuint (a->n_classes, ==, 2);
+  g_assert_cmpint (a->labels[0], ==, 1);
   g_assert_cmpint (a->labels[1], ==, 0);
+  g_assert_cmpint (a->labels[2], ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (a->class_names, 0), ==, "0");
+  g_assert_cmpstr (g_ptr_array_index (a->class_names, 1), ==, "2");
 
   b = load (x, txt, NULL, &error);
   g_assert_no_error (error);
@@ -95,6 +99,45 @@ test_npy_features_and_labels (void)
   g_assert_null (d);
   g_assert_error (error, BSC_ERROR, BSC_ERROR_INVALID_DATA);
   assert_error_has (error, "short.txt", "2 labels for 3 samples");
+  test_rm_rf (dir);
+}
+
+/* Integer labels far apart (years, ids) make one class per distinct
+ * value, not one per integer up to the largest; a negative label is
+ * refused with its own value in the message. */
+static void
+test_sparse_labels (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *x = g_build_filename (dir, "x.npy", NULL);
+  g_autofree char *y = g_build_filename (dir, "y.npy", NULL);
+  g_autofree char *neg = g_build_filename (dir, "neg.npy", NULL);
+  const float values[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+  const gint32 years[] = { 2010, 1990, G_MAXINT32, 1990 };
+  const gint32 negative[] = { 3, -7, 1, 0 };
+  const gsize shape[] = { 4, 2 }, lshape[] = { 4 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BscDataset) a = NULL, b = NULL;
+
+  g_assert_true (bsc_npy_write_float (x, values, 2, shape, &error));
+  g_assert_true (bsc_npy_write_int (y, years, 1, lshape, &error));
+  g_assert_true (bsc_npy_write_int (neg, negative, 1, lshape, &error));
+
+  a = load (x, y, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (a->n_classes, ==, 3);
+  g_assert_cmpint (a->labels[0], ==, 1);
+  g_assert_cmpint (a->labels[1], ==, 0);
+  g_assert_cmpint (a->labels[2], ==, 2);
+  g_assert_cmpint (a->labels[3], ==, 0);
+  g_assert_cmpstr (g_ptr_array_index (a->class_names, 0), ==, "1990");
+  g_assert_cmpstr (g_ptr_array_index (a->class_names, 1), ==, "2010");
+  g_assert_cmpstr (g_ptr_array_index (a->class_names, 2), ==, "2147483647");
+
+  b = load (x, neg, NULL, &error);
+  g_assert_null (b);
+  g_assert_error (error, BSC_ERROR, BSC_ERROR_INVALID_DATA);
+  assert_error_has (error, "neg.npy", "label -7 of sample 1 is negative");
   test_rm_rf (dir);
 }
 
@@ -178,8 +221,10 @@ test_csv (void)
   g_assert_no_error (error);
   g_assert_cmpuint (c->dim, ==, 2);
   g_assert_cmpfloat (c->features[2], ==, 4.0f);
-  g_assert_cmpint (c->labels[2], ==, 9);
-  g_assert_cmpuint (c->n_classes, ==, 10);
+  /* labels 3, 6, 9: three classes, named by their values */
+  g_assert_cmpint (c->labels[2], ==, 2);
+  g_assert_cmpuint (c->n_classes, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (c->class_names, 2), ==, "9");
 
   d = load (h, NULL, "species", &error);
   g_assert_null (d);
@@ -318,9 +363,11 @@ test_idx (void)
     g_assert_cmpfloat (row[0], ==, 8 / 255.0f);
     g_assert_cmpfloat (row[3], ==, 1.0f);
   }
-  g_assert_cmpuint (a->n_classes, ==, 8);
-  g_assert_cmpint (a->labels[0], ==, 7);
+  /* labels 7, 0, 7: the classes "0" and "7" */
+  g_assert_cmpuint (a->n_classes, ==, 2);
+  g_assert_cmpint (a->labels[0], ==, 1);
   g_assert_cmpint (a->labels[1], ==, 0);
+  g_assert_cmpstr (g_ptr_array_index (a->class_names, 1), ==, "7");
 
   b = load (flt, t10k_lab, NULL, &error);
   g_assert_null (b);
@@ -336,7 +383,9 @@ test_idx (void)
   all = load (dir, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (all->n_samples, ==, 6);
-  g_assert_cmpint (all->labels[5], ==, 7);
+  g_assert_cmpuint (all->n_classes, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (all->class_names, all->labels[5]), ==,
+                   "7");
 
   /* a truncated IDX file */
   write_idx (img, TRUE, 0x08, 3, dims, pixels, 10);
@@ -402,6 +451,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/matrix/npy", test_npy_features_and_labels);
   g_test_add_func ("/matrix/npy-refused", test_npy_refused);
+  g_test_add_func ("/matrix/sparse-labels", test_sparse_labels);
   g_test_add_func ("/matrix/csv", test_csv);
   g_test_add_func ("/matrix/csv-refused", test_csv_refused);
   g_test_add_func ("/matrix/csv-locale", test_csv_locale);
