@@ -585,25 +585,51 @@ show_run_status (BscWindow   *self,
   bsc_params_show_lr (self->params, snap->lr);
 }
 
+/* The advice under a failed run: what the person can change here. */
+static char *
+failure_hint (BscWindow   *self,
+              BscSnapshot *snap)
+{
+  BscConfig tiny;
+
+  bsc_config_init (&tiny);
+  bsc_config_set_preset (&tiny, BSC_PRESET_TINY);
+  if (g_error_matches (snap->error, BSC_ERROR, BSC_ERROR_NUMERIC)
+      && snap->step == 0)
+    /* The first step already: the data, not divergence. */
+    return g_strdup (_("The very first step failed, so the data's values "
+                       "are probably too large or not finite. Scale the "
+                       "features (for example to the range 0 to 1) and open "
+                       "them again."));
+  if (g_error_matches (snap->error, BSC_ERROR, BSC_ERROR_NUMERIC))
+    return g_strdup (_("The loss became NaN or infinite: training diverged. "
+                       "Lower the learning-rate factor or the learning rate, "
+                       "or raise Sinkhorn ε, then press Start for a new "
+                       "run."));
+  if (g_error_matches (snap->error, BSC_ERROR, BSC_ERROR_TOO_FEW)
+      && self->data->n_samples < tiny.embed_dim)
+    return g_strdup_printf (_("The collection is smaller than a batch of the "
+                              "smallest network (Tiny needs at least %u "
+                              "samples). Add images, or train it with the "
+                              "bootsc command and a narrower embedding "
+                              "(--widths)."), tiny.embed_dim);
+  if (g_error_matches (snap->error, BSC_ERROR, BSC_ERROR_TOO_FEW)
+      || g_error_matches (snap->error, BSC_ERROR, BSC_ERROR_INVALID_ARG))
+    return g_strdup (_("Change the parameters on the left (a smaller "
+                       "network, a smaller batch or fewer clusters), then "
+                       "press Start."));
+  return g_strdup (_("Press Start to try again; if it fails again, try "
+                     "other parameters or another collection."));
+}
+
 static void
 show_run_failure (BscWindow   *self,
                   BscSnapshot *snap)
 {
   g_autofree char *title = NULL;
   g_autofree char *detail = NULL;
-  const char *hint;
+  g_autofree char *hint = failure_hint (self, snap);
 
-  if (g_error_matches (snap->error, BSC_ERROR, BSC_ERROR_NUMERIC))
-    hint = _("The loss became NaN or infinite: training diverged. Lower the "
-             "learning-rate factor or the learning rate, or raise Sinkhorn ε, "
-             "then press Start for a new run.");
-  else if (g_error_matches (snap->error, BSC_ERROR, BSC_ERROR_TOO_FEW)
-           || g_error_matches (snap->error, BSC_ERROR, BSC_ERROR_INVALID_ARG))
-    hint = _("Change the parameters on the left (a smaller batch or fewer "
-             "clusters), then press Start.");
-  else
-    hint = _("Press Start to try again; if it fails again, try other "
-             "parameters or another collection.");
   if (snap->step == 0)
     title = g_strdup (_("Training could not start"));
   else

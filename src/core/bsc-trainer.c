@@ -89,6 +89,15 @@ check_enough_samples (const BscConfig  *config,
                       const BscDataset *data,
                       GError          **error)
 {
+  if (data->n_samples < config->embed_dim)
+    {
+      g_set_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW,
+                   "%s has %" G_GSIZE_FORMAT " samples, fewer than a batch "
+                   "of this network needs: at least %u (its embedding "
+                   "width); use a network with a narrower embedding",
+                   data->source, data->n_samples, config->embed_dim);
+      return FALSE;
+    }
   if (data->n_samples < config->batch_size)
     {
       g_set_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW,

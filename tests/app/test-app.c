@@ -513,6 +513,54 @@ test_features (void)
   g_rmdir (dir);
 }
 
+/* Opens rows x 4 values of scale in a CSV, presses Start and returns the
+ * error the window shows when the run fails (NULL when it did not). */
+static char *
+failed_run_error (guint        rows,
+                  double       scale)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bsc-fail-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "points.csv", NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (csv);
+  BscWindow *window = new_window ();
+  BscWindowStatus st;
+  char *shown = NULL;
+
+  for (guint i = 0; i < rows; i++)
+    g_string_append_printf (text, "%g,%g,%g,%g\n", scale * (i % 3),
+                            scale * (i % 5), scale * (i % 7), -scale * i);
+  g_assert_true (g_file_set_contents (csv, text->str, -1, NULL));
+  bsc_window_open_file (window, file, FALSE);
+  g_assert_true (wait_for (window, loaded, NULL, 30));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  g_assert_true (wait_for (window, run_ended, NULL, 60));
+  _bsc_window_get_status (window, &st);
+  if (st.last_state == BSC_RUN_FAILED && st.error_shown)
+    shown = g_strdup (_bsc_window_get_error (window));
+  close_window (window);
+  g_remove (csv);
+  g_rmdir (dir);
+  return shown;
+}
+
+/* Advice that can be followed: a collection smaller than any network's
+ * batch says so (no parameter here helps); values that break the very
+ * first step point at the data, not at the learning rate. */
+static void
+test_failure_advice (void)
+{
+  g_autofree char *tiny = failed_run_error (10, 1.0);
+  g_autofree char *huge = failed_run_error (300, 1e30);
+
+  g_assert_nonnull (tiny);
+  g_assert_nonnull (strstr (tiny, "Tiny needs at least 32 samples"));
+  g_assert_null (strstr (tiny, "Change the parameters"));
+  g_assert_nonnull (huge);
+  g_assert_nonnull (strstr (huge, "Scale the features"));
+  g_assert_null (strstr (huge, "Lower the learning-rate factor"));
+}
+
 /* Ctrl+O shows a folder chooser (GTK's own under Xvfb); closing it
  * changes nothing. */
 static void
@@ -695,6 +743,7 @@ main (int   argc,
   g_test_add_func ("/app/drop", test_drop);
   g_test_add_func ("/app/features", test_features);
   g_test_add_func ("/app/failed-run", test_failed_run);
+  g_test_add_func ("/app/failure-advice", test_failure_advice);
   g_test_add_func ("/app/open-during-training", test_open_during_training);
   g_test_add_func ("/app/close-during-training", test_close_during_training);
   ret = g_test_run ();
