@@ -347,14 +347,45 @@ draw_series (const BscSeries   *s,
   cairo_stroke (cr);
 }
 
+/* How many points of the visible series fall inside the box (x, y, w,
+ * h) of the plot area. */
+static guint
+points_inside (const BscCurves   *self,
+               const BscAxes     *axes,
+               const BscPlotRect *a,
+               double             x,
+               double             y,
+               double             w,
+               double             h)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      BscSeries *s = g_ptr_array_index (self->series, i);
+
+      for (guint j = 0; s->visible && j < s->x->len; j++)
+        {
+          double px = map_x (axes, a, g_array_index (s->x, double, j));
+          double py = map_y (axes, a, g_array_index (s->y, double, j));
+
+          count += px >= x && px <= x + w && py >= y && py <= y + h;
+        }
+    }
+  return count;
+}
+
+/* The legend in the corner of the plot area that hides the fewest points
+ * (top right first among equals). */
 static void
 draw_legend (const BscCurves    *self,
+             const BscAxes      *axes,
              const BscPlotRect  *a,
              const BscPlotTheme *theme,
              cairo_t            *cr)
 {
-  double f = theme->font_size, w = 0, row = 1.35 * f, x, y;
-  guint shown = 0;
+  double f = theme->font_size, w = 0, row = 1.35 * f, x, y, h;
+  guint shown = 0, best = G_MAXUINT;
 
   cairo_save (cr);
   cairo_select_font_face (cr, "Sans", CAIRO_FONT_SLANT_NORMAL,
@@ -375,10 +406,20 @@ draw_legend (const BscCurves    *self,
   if (shown == 0)
     return;
   w += 2.8 * f;
+  h = shown * row + 0.4 * f;
   x = a->x + a->width - w - 0.5 * f;
   y = a->y + 0.5 * f;
+  for (guint corner = 0; corner < 4; corner++)
+    {
+      double cx = corner % 2 ? a->x + 0.5 * f : a->x + a->width - w - 0.5 * f;
+      double cy = corner / 2 ? a->y + a->height - h - 0.5 * f : a->y + 0.5 * f;
+      guint hidden = points_inside (self, axes, a, cx, cy, w, h);
+
+      if (hidden < best)
+        best = hidden, x = cx, y = cy;
+    }
   bsc_plot_set_color (cr, &theme->background, 0.85);
-  cairo_rectangle (cr, x, y, w, shown * row + 0.4 * f);
+  cairo_rectangle (cr, x, y, w, h);
   cairo_fill_preserve (cr);
   bsc_plot_set_color (cr, &theme->grid, 1);
   cairo_set_line_width (cr, 1);
@@ -471,8 +512,10 @@ bsc_curves_draw (const BscCurves      *self,
                    round (a.width), round (a.height));
   cairo_stroke (cr);
 
+  /* Clipped a marker's width outside the frame, so points on its edges
+   * (the last step, the best value) show whole. */
   cairo_save (cr);
-  cairo_rectangle (cr, a.x, a.y, a.width, a.height);
+  cairo_rectangle (cr, a.x - 6, a.y - 6, a.width + 12, a.height + 12);
   cairo_clip (cr);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   for (guint i = 0; i < self->series->len; i++)
@@ -495,7 +538,7 @@ bsc_curves_draw (const BscCurves      *self,
   cairo_restore (cr);
 
   if (style->legend)
-    draw_legend (self, &a, theme, cr);
+    draw_legend (self, axes, &a, theme, cr);
   bsc_plot_axis_labels (cr, theme, &a, height, style->title, style->x_label,
                         style->y_label);
   cairo_restore (cr);
