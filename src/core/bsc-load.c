@@ -6,7 +6,8 @@
  *
  * bsc_load: looks at what the path is (a folder, or a file's first bytes)
  * and hands it to the image, .npy, CSV or IDX loader, then attaches a
- * labels side file and checks there is something to train on.
+ * labels side file and checks there is something to train on.  The name
+ * counts only for .npy: such a file without the NumPy magic is refused.
  */
 
 #include "config.h"
@@ -78,6 +79,15 @@ find_idx_images (const char *dir)
   return (GStrv) g_ptr_array_free (paths, FALSE);
 }
 
+static gboolean
+has_suffix_nocase (const char *path,
+                   const char *suffix)
+{
+  gsize n = strlen (path), m = strlen (suffix);
+
+  return n >= m && g_ascii_strcasecmp (path + n - m, suffix) == 0;
+}
+
 static BscDataset *
 load_file (const char           *path,
            const BscLoadOptions *options,
@@ -89,6 +99,15 @@ load_file (const char           *path,
 
   if (got >= 6 && memcmp (head, "\x93NUMPY", 6) == 0)
     return _bsc_load_npy (path, error);
+  /* The name promises NumPy: reading the file as CSV instead would only
+   * end in a puzzling count of samples. */
+  if (has_suffix_nocase (path, ".npy"))
+    {
+      g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_DATA,
+                   "%s: offset 0: not a NumPy .npy file (no \\x93NUMPY "
+                   "magic)", name);
+      return NULL;
+    }
   if (_bsc_idx_sniff (head, got))
     {
       const char *files[] = { path, NULL };

@@ -6,7 +6,8 @@
  *
  * Loaders: image folders (recursive, ImageFolder labels), NumPy .npy,
  * CSV, IDX (gzip or not).  The kind is chosen from what the path is and
- * from the file's first bytes, never from its name alone.
+ * from the file's first bytes, never from its name alone; a name ending
+ * in .npy only makes a file without the NumPy magic an error.
  */
 
 #pragma once

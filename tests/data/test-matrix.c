@@ -110,6 +110,7 @@ test_npy_refused (void)
   g_autofree char *bad = test_write_file (dir, "bad.npy",
                                           "\x93NUMPY\x01\x00\x08\x00{'x': 1}",
                                           18);
+  g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(BscDataset) ds = NULL;
 
@@ -132,6 +133,15 @@ test_npy_refused (void)
   ds = load (one_path, NULL, NULL, &error);
   g_assert_null (ds);
   g_assert_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW);
+  g_clear_error (&error);
+
+  /* text named .npy is not read as CSV, whatever the case of the name */
+  text = test_write_file (dir, "text.NPY", "1,2\n3,4\n5,6\n", 12);
+  ds = load (text, NULL, NULL, &error);
+  g_assert_null (ds);
+  g_assert_error (error, BSC_ERROR, BSC_ERROR_INVALID_DATA);
+  assert_error_has (error, "text.NPY: offset 0: not a NumPy .npy file",
+                    "no \\x93NUMPY magic");
   test_rm_rf (dir);
 }
 
