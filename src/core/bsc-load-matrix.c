@@ -265,8 +265,22 @@ _bsc_load_npy (const char  *path,
                   "found %u dimension%s", shape.ndim, shape.ndim == 1 ? "" : "s");
       return NULL;
     }
+  if (shape.n_values == 0)
+    {
+      g_autofree char *name = g_filename_display_name (path);
+      g_autoptr(GString) dims = g_string_new (NULL);
+      guint k;
+
+      for (k = 0; k < shape.ndim; k++)
+        g_string_append_printf (dims, "%s%" G_GSIZE_FORMAT, k ? " x " : "",
+                                shape.shape[k]);
+      g_set_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW, "%s: holds %s (shape "
+                   "%s)", name, shape.shape[0] == 0 ? "no samples"
+                   : "samples without values", dims->str);
+      return NULL;
+    }
   ds->n_samples = shape.shape[0];
-  ds->dim = ds->n_samples ? shape.n_values / ds->n_samples : 0;
+  ds->dim = shape.n_values / ds->n_samples;
   if (!check_finite (values, ds->n_samples, ds->dim, path, error))
     return NULL;
   return g_steal_pointer (&ds);

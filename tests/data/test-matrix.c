@@ -106,7 +106,9 @@ test_npy_refused (void)
   g_autofree char *vec_path = g_build_filename (dir, "vec.npy", NULL);
   g_autofree char *one_path = g_build_filename (dir, "one.npy", NULL);
   const float values[] = { 1, 2, NAN, 4 }, finite[] = { 1, 2, 3, 4 };
+  g_autofree char *none_path = g_build_filename (dir, "none.npy", NULL);
   const gsize shape[] = { 2, 2 }, vshape[] = { 4 }, oshape[] = { 1, 4 };
+  const gsize nshape[] = { 0, 20 }, zshape[] = { 5, 2, 0 };
   g_autofree char *bad = test_write_file (dir, "bad.npy",
                                           "\x93NUMPY\x01\x00\x08\x00{'x': 1}",
                                           18);
@@ -133,6 +135,20 @@ test_npy_refused (void)
   ds = load (one_path, NULL, NULL, &error);
   g_assert_null (ds);
   g_assert_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW);
+  g_clear_error (&error);
+
+  /* nothing in it: the shape says why */
+  g_assert_true (bsc_npy_write_float (none_path, finite, 2, nshape, &error));
+  ds = load (none_path, NULL, NULL, &error);
+  g_assert_null (ds);
+  g_assert_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW);
+  assert_error_has (error, "none.npy: holds no samples (shape 0 x 20)", NULL);
+  g_clear_error (&error);
+  g_assert_true (bsc_npy_write_float (none_path, finite, 3, zshape, &error));
+  ds = load (none_path, NULL, NULL, &error);
+  g_assert_null (ds);
+  assert_error_has (error, "none.npy: holds samples without values (shape "
+                    "5 x 2 x 0)", NULL);
   g_clear_error (&error);
 
   /* text named .npy is not read as CSV, whatever the case of the name */
