@@ -110,6 +110,8 @@ test_usage_errors (void)
   assert_usage_error ("--batch-size (5) must be at least the embedding width "
                       "(the last of --widths) (128)", "train", "--out", "d",
                       "--batch-size", "5", NULL);
+  assert_usage_error ("--epochs is 0; it must be between 1 and 1048576\n",
+                      "train", "--out", "d", "--epochs", "0", NULL);
   assert_usage_error ("--sk-epsilon is 1e-07; it must be between 1e-06 and "
                       "1e+06", "train", "--out", "d", "--sk-epsilon", "1e-7",
                       NULL);
