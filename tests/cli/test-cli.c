@@ -127,6 +127,10 @@ test_usage_errors (void)
                       NULL);
   assert_usage_error ("Unknown option --frobnicate", "train", "--frobnicate",
                       NULL);
+  assert_usage_error ("bootsc inspect: --image-size is 0; it must be between "
+                      "4 and 1024\n", "inspect", "d", "--image-size", "0", NULL);
+  assert_usage_error ("bootsc inspect: --rgb and --gray exclude each other\n",
+                      "inspect", "d", "--rgb", "--gray", NULL);
   assert_usage_error ("--from and --to are required", "export-clusters",
                       "--to", "x", NULL);
 }
