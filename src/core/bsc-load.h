@@ -41,6 +41,10 @@ BscDataset *bsc_load          (const char            *path,
                                GCancellable          *cancellable,
                                GError               **error);
 
+/* TRUE when bsc_load reads the file at path as CSV, the one kind of
+ * input that BscLoadOptions.label_column applies to. */
+gboolean    bsc_load_reads_csv (const char *path);
+
 /* The bundled sample: the installed copy, or the source tree's when run
  * uninstalled.  Returns a newly allocated path, or NULL if not found. */
 char       *bsc_load_find_sample (void);

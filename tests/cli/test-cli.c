@@ -1064,6 +1064,42 @@ test_train_images (void)
   remove_tree (dir);
 }
 
+/* --label-column means something for CSV only; elsewhere it is named
+ * in a warning and the load goes on without it. */
+static void
+test_label_column_ignored (void)
+{
+  static const char warning[] = "bootsc: warning: --label-column applies to "
+                                "CSV input only; ignored\n";
+  g_autofree char *images = NULL;
+  Blobs b;
+  Result r;
+
+  blobs_make (&b);
+  images = g_build_filename (b.dir, "images", NULL);
+  make_image_folder (images);
+
+  r = run_bootsc ("inspect", b.csv, "--label-column", "kind", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_nonnull (strstr (r.out, "Labels:     3 classes"));
+  result_clear (&r);
+
+  r = run_bootsc ("inspect", b.features, "--label-column", "kind", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, warning);
+  g_assert_nonnull (strstr (r.out, "Samples:    600"));
+  result_clear (&r);
+
+  r = run_bootsc ("inspect", images, "--label-column", "kind",
+                  "--image-size", "8", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, warning);
+  g_assert_nonnull (strstr (r.out, "Samples:    160"));
+  result_clear (&r);
+  blobs_clear (&b);
+}
+
 /* A file name that is not UTF-8 (Latin-1 "café.png") is written as
  * valid UTF-8 in assignments.csv. */
 static void
@@ -1171,6 +1207,7 @@ main (int   argc,
   g_test_add_func ("/cli/train-blobs", test_train_blobs);
   g_test_add_func ("/cli/train-csv", test_train_csv);
   g_test_add_func ("/cli/train-images", test_train_images);
+  g_test_add_func ("/cli/label-column-ignored", test_label_column_ignored);
   g_test_add_func ("/cli/latin1-name", test_latin1_name);
   g_test_add_func ("/cli/resume", test_resume);
   g_test_add_func ("/cli/bad-out", test_bad_out);
