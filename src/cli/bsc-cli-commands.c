@@ -58,9 +58,17 @@ bsc_cli_inspect (int    argc,
     return bsc_cli_usage_error ("inspect", error->message);
   if (rest && rest[0] && rest[1])
     return bsc_cli_usage_error ("inspect", _("one INPUT at most"));
-  if (image_size < 4 || image_size > 1024 || (rgb && gray))
-    return bsc_cli_usage_error ("inspect", _("--image-size must be 4 to 1024, "
-                                "and --rgb and --gray exclude each other"));
+  /* The same words as bootsc train, naming only the fault there is. */
+  if (image_size < 4 || image_size > 1024)
+    {
+      g_autofree char *message = g_strdup_printf (_("--image-size is %d; it "
+                                                    "must be between 4 and "
+                                                    "1024"), image_size);
+      return bsc_cli_usage_error ("inspect", message);
+    }
+  if (rgb && gray)
+    return bsc_cli_usage_error ("inspect",
+                                _("--rgb and --gray exclude each other"));
   bsc_load_options_init (&load);
   load.image_size = image_size;
   load.image_rgb = rgb ? 1 : gray ? 0 : -1;

@@ -125,6 +125,12 @@ bsc_cli_load (const char           *input,
                    error);
   if (progress.tty)
     fputs ("\r\033[K", stdout);
+  /* Warned, not refused: like training options on --resume, an option
+   * that does not apply changes nothing about the run. */
+  if (data && options->label_column && options->label_column[0]
+      && !bsc_load_reads_csv (input))
+    g_printerr (_("bootsc: warning: --label-column applies to CSV input "
+                  "only; ignored\n"));
   if (data && !quiet)
     {
       g_autofree char *name = g_filename_display_name (input);

@@ -221,12 +221,14 @@ bsc_config_validate (const BscConfig  *config,
       if (!isfinite (v) || v < f->min || v > f->max)
         {
           g_autofree char *text = field_to_text (config, f);
+          /* Integer fields print whole bounds: 1048576, not 1.04858e+06. */
+          const char *format = f->type == FIELD_UINT ? "%.0f" : "%g";
           char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
 
           g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG,
                        "%s is %s; it must be between %s and %s", f->name, text,
-                       g_ascii_formatd (lo, sizeof lo, "%g", f->min),
-                       g_ascii_formatd (hi, sizeof hi, "%g", f->max));
+                       g_ascii_formatd (lo, sizeof lo, format, f->min),
+                       g_ascii_formatd (hi, sizeof hi, format, f->max));
           return FALSE;
         }
     }

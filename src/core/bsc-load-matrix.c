@@ -6,9 +6,10 @@
  *
  * Feature matrices and labels: NumPy .npy (n x d, or n x ... flattened),
  * CSV (numbers in the C locale whatever LC_NUMERIC says, optional header
- * and label column) and IDX files of the MNIST family (big-endian header
- * 0 0 type ndim, then ndim big-endian sizes), raw or gzip.  Every value
- * must be finite; a refusal names the file and the line, row or offset.
+ * and label column, RFC 4180 quotes within a line) and IDX files of the
+ * MNIST family (big-endian header 0 0 type ndim, then ndim big-endian
+ * sizes), raw or gzip.  Every value must be finite; a refusal names the
+ * file and the line, row or offset.
  */
 
 #include "config.h"
@@ -287,8 +288,22 @@ _bsc_load_npy (const char  *path,
                   "found %u dimension%s", shape.ndim, shape.ndim == 1 ? "" : "s");
       return NULL;
     }
+  if (shape.n_values == 0)
+    {
+      g_autofree char *name = g_filename_display_name (path);
+      g_autoptr(GString) dims = g_string_new (NULL);
+      guint k;
+
+      for (k = 0; k < shape.ndim; k++)
+        g_string_append_printf (dims, "%s%" G_GSIZE_FORMAT, k ? " x " : "",
+                                shape.shape[k]);
+      g_set_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW, "%s: holds %s (shape "
+                   "%s)", name, shape.shape[0] == 0 ? "no samples"
+                   : "samples without values", dims->str);
+      return NULL;
+    }
   ds->n_samples = shape.shape[0];
-  ds->dim = ds->n_samples ? shape.n_values / ds->n_samples : 0;
+  ds->dim = shape.n_values / ds->n_samples;
   if (!check_finite (values, ds->n_samples, ds->dim, path, error))
     return NULL;
   return g_steal_pointer (&ds);
@@ -306,34 +321,92 @@ typedef struct
   GPtrArray  *labels;      /* char *, owned */
 } Csv;
 
-/* Splits a line into trimmed fields; double quotes around a field are
- * removed (no escaped quotes inside). */
-static GPtrArray *
-csv_split (char *line,
-           char  delim)
+/* Whether c is blank around a field: spaces, and tabs unless they
+ * delimit the fields. */
+static gboolean
+csv_is_blank (char c,
+              char delim)
 {
-  GPtrArray *fields = g_ptr_array_new ();
-  char *p = line;
+  return c == ' ' || (c == '\t' && delim != '\t');
+}
+
+/* The quoted field that starts at *r (on its opening quote), unquoted
+ * into *w as RFC 4180 has it: delimiters are data and "" is one quote.
+ * Leaves *r after the closing quote; FALSE when the line ends first. */
+static gboolean
+csv_unquote (char **r,
+             char **w)
+{
+  char *p = *r + 1, *q = *w;
+
+  for (;; p++)
+    {
+      if (*p == '\0')
+        return FALSE;
+      if (*p == '"' && p[1] != '"')
+        break;
+      if (*p == '"')
+        p++;
+      *q++ = *p;
+    }
+  *r = p + 1;
+  *w = q;
+  return TRUE;
+}
+
+/* Splits a line in place into fields, RFC 4180 style: a field in double
+ * quotes may hold the delimiter and "" for a quote; blanks around a
+ * field are dropped.  A quote inside an unquoted field is kept as text.
+ * Fields cannot span lines, so a quote left open is an error. */
+static GPtrArray *
+csv_split (const Csv   *csv,
+           char        *line,
+           guint        line_no,
+           GError     **error)
+{
+  g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+  char *r = line, *w = line;
 
   for (;;)
     {
-      char *end = strchr (p, delim);
-      char *field;
-      gsize len;
+      char *field = w, *last = w;
+      gboolean done;
 
-      if (end != NULL)
-        *end = '\0';
-      field = g_strstrip (p);
-      len = strlen (field);
-      if (len >= 2 && field[0] == '"' && field[len - 1] == '"')
+      while (csv_is_blank (*r, csv->delim))
+        r++;
+      if (*r == '"')
         {
-          field[len - 1] = '\0';
-          field++;
+          if (!csv_unquote (&r, &w))
+            {
+              data_error (error, csv->path, "line %u, column %u: a quoted "
+                          "field is not closed (expected a closing \")",
+                          line_no, fields->len + 1);
+              return NULL;
+            }
+          last = w;
+          while (csv_is_blank (*r, csv->delim))
+            r++;
+          if (*r != '\0' && *r != csv->delim)
+            {
+              data_error (error, csv->path, "line %u, column %u: '%c' after "
+                          "a closing quote (expected the delimiter '%c')",
+                          line_no, fields->len + 1, *r, csv->delim);
+              return NULL;
+            }
+        }
+      for (; *r != '\0' && *r != csv->delim; r++)
+        {
+          *w++ = *r;
+          if (!csv_is_blank (*r, csv->delim))
+            last = w;
         }
       g_ptr_array_add (fields, field);
-      if (end == NULL)
-        return fields;
-      p = end + 1;
+      done = *r == '\0';
+      *last = '\0';          /* last <= r: the delimiter is read already */
+      if (done)
+        return g_steal_pointer (&fields);
+      r++;
+      w = last + 1;
     }
 }
 
@@ -363,12 +436,28 @@ csv_is_header (GPtrArray *fields,
   return FALSE;
 }
 
+/* Tab, else semicolon when there is no comma, else comma; what is in
+ * quotes does not count. */
 static char
 csv_delimiter (const char *first_line)
 {
-  if (strchr (first_line, '\t') != NULL)
+  gboolean quoted = FALSE, tab = FALSE, semicolon = FALSE, comma = FALSE;
+  const char *p;
+
+  for (p = first_line; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        quoted = !quoted;
+      else if (!quoted)
+        {
+          tab |= *p == '\t';
+          semicolon |= *p == ';';
+          comma |= *p == ',';
+        }
+    }
+  if (tab)
     return '\t';
-  if (strchr (first_line, ';') != NULL && strchr (first_line, ',') == NULL)
+  if (semicolon && !comma)
     return ';';
   return ',';
 }
@@ -466,7 +555,9 @@ csv_parse (Csv         *csv,
         continue;
       if (!started)
         csv->delim = csv_delimiter (line);
-      fields = csv_split (line, csv->delim);
+      fields = csv_split (csv, line, k + 1, error);
+      if (fields == NULL)
+        return FALSE;
       if (!started)
         {
           started = TRUE;

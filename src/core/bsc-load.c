@@ -6,7 +6,8 @@
  *
  * bsc_load: looks at what the path is (a folder, or a file's first bytes)
  * and hands it to the image, .npy, CSV or IDX loader, then attaches a
- * labels side file and checks there is something to train on.
+ * labels side file and checks there is something to train on.  The name
+ * counts only for .npy: such a file without the NumPy magic is refused.
  */
 
 #include "config.h"
@@ -78,37 +79,89 @@ find_idx_images (const char *dir)
   return (GStrv) g_ptr_array_free (paths, FALSE);
 }
 
+static gboolean
+has_suffix_nocase (const char *path,
+                   const char *suffix)
+{
+  gsize n = strlen (path), m = strlen (suffix);
+
+  return n >= m && g_ascii_strcasecmp (path + n - m, suffix) == 0;
+}
+
+typedef enum
+{
+  FILE_NPY,
+  FILE_NOT_NPY,   /* named .npy, without the magic */
+  FILE_IDX,
+  FILE_PNG,
+  FILE_BINARY,
+  FILE_CSV,
+} FileKind;
+
+/* What a file is, from its first bytes (and for .npy its name). */
+static FileKind
+file_kind (const char *path)
+{
+  guint8 head[16] = { 0 };
+  gsize got = sniff_file (path, head, sizeof head);
+
+  if (got >= 6 && memcmp (head, "\x93NUMPY", 6) == 0)
+    return FILE_NPY;
+  /* The name promises NumPy: reading the file as CSV instead would only
+   * end in a puzzling count of samples. */
+  if (has_suffix_nocase (path, ".npy"))
+    return FILE_NOT_NPY;
+  if (_bsc_idx_sniff (head, got))
+    return FILE_IDX;
+  if (got >= 8 && memcmp (head, BSC_PNG_SIGNATURE, 8) == 0)
+    return FILE_PNG;
+  if (memchr (head, '\0', got) != NULL)
+    return FILE_BINARY;
+  return FILE_CSV;
+}
+
 static BscDataset *
 load_file (const char           *path,
            const BscLoadOptions *options,
            GError              **error)
 {
-  guint8 head[16] = { 0 };
-  gsize got = sniff_file (path, head, sizeof head);
   g_autofree char *name = g_filename_display_name (path);
+  const char *files[] = { path, NULL };
 
-  if (got >= 6 && memcmp (head, "\x93NUMPY", 6) == 0)
-    return _bsc_load_npy (path, error);
-  if (_bsc_idx_sniff (head, got))
+  switch (file_kind (path))
     {
-      const char *files[] = { path, NULL };
+    case FILE_NPY:
+      return _bsc_load_npy (path, error);
+    case FILE_NOT_NPY:
+      g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_DATA,
+                   "%s: offset 0: not a NumPy .npy file (no \\x93NUMPY "
+                   "magic)", name);
+      return NULL;
+    case FILE_IDX:
       return _bsc_load_idx (path, files, options->labels_path == NULL, error);
-    }
-  if (got >= 8 && memcmp (head, BSC_PNG_SIGNATURE, 8) == 0)
-    {
+    case FILE_PNG:
       g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG,
                    "%s is a single image: open the folder that holds the "
                    "images", name);
       return NULL;
-    }
-  if (memchr (head, '\0', got) != NULL)
-    {
+    case FILE_BINARY:
       g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_DATA,
                    "%s: offset 0: not a .npy, CSV or IDX file, nor a folder "
                    "of images", name);
       return NULL;
+    case FILE_CSV:
+    default:
+      return _bsc_load_csv (path, options->label_column, error);
     }
-  return _bsc_load_csv (path, options->label_column, error);
+}
+
+gboolean
+bsc_load_reads_csv (const char *path)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR)
+         && file_kind (path) == FILE_CSV;
 }
 
 static BscDataset *

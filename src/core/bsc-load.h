@@ -6,7 +6,8 @@
  *
  * Loaders: image folders (recursive, ImageFolder labels), NumPy .npy,
  * CSV, IDX (gzip or not).  The kind is chosen from what the path is and
- * from the file's first bytes, never from its name alone.
+ * from the file's first bytes, never from its name alone; a name ending
+ * in .npy only makes a file without the NumPy magic an error.
  */
 
 #pragma once
@@ -39,6 +40,10 @@ BscDataset *bsc_load          (const char            *path,
                                gpointer               user_data,
                                GCancellable          *cancellable,
                                GError               **error);
+
+/* TRUE when bsc_load reads the file at path as CSV, the one kind of
+ * input that BscLoadOptions.label_column applies to. */
+gboolean    bsc_load_reads_csv (const char *path);
 
 /* The bundled sample: the installed copy, or the source tree's when run
  * uninstalled.  Returns a newly allocated path, or NULL if not found. */

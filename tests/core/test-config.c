@@ -88,6 +88,15 @@ test_validate (void)
   assert_invalid (&c, "n_clusters");
   c.mask_prob = 1.0;
   assert_invalid (&c, "mask_prob");
+
+  /* integer ranges print whole numbers, real ones as %g */
+  c.epochs = 0;
+  assert_invalid (&c, "epochs is 0; it must be between 1 and 1048576");
+  c.input_dim = 20000000;
+  assert_invalid (&c, "input_dim is 20000000; it must be between 0 and "
+                  "16777216");
+  c.lambda = 2e6;
+  assert_invalid (&c, "lambda is 2000000; it must be between 0 and 1e+06");
 }
 
 static void

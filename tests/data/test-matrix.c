@@ -149,10 +149,13 @@ test_npy_refused (void)
   g_autofree char *vec_path = g_build_filename (dir, "vec.npy", NULL);
   g_autofree char *one_path = g_build_filename (dir, "one.npy", NULL);
   const float values[] = { 1, 2, NAN, 4 }, finite[] = { 1, 2, 3, 4 };
+  g_autofree char *none_path = g_build_filename (dir, "none.npy", NULL);
   const gsize shape[] = { 2, 2 }, vshape[] = { 4 }, oshape[] = { 1, 4 };
+  const gsize nshape[] = { 0, 20 }, zshape[] = { 5, 2, 0 };
   g_autofree char *bad = test_write_file (dir, "bad.npy",
                                           "\x93NUMPY\x01\x00\x08\x00{'x': 1}",
                                           18);
+  g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(BscDataset) ds = NULL;
 
@@ -175,6 +178,29 @@ test_npy_refused (void)
   ds = load (one_path, NULL, NULL, &error);
   g_assert_null (ds);
   g_assert_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW);
+  g_clear_error (&error);
+
+  /* nothing in it: the shape says why */
+  g_assert_true (bsc_npy_write_float (none_path, finite, 2, nshape, &error));
+  ds = load (none_path, NULL, NULL, &error);
+  g_assert_null (ds);
+  g_assert_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW);
+  assert_error_has (error, "none.npy: holds no samples (shape 0 x 20)", NULL);
+  g_clear_error (&error);
+  g_assert_true (bsc_npy_write_float (none_path, finite, 3, zshape, &error));
+  ds = load (none_path, NULL, NULL, &error);
+  g_assert_null (ds);
+  assert_error_has (error, "none.npy: holds samples without values (shape "
+                    "5 x 2 x 0)", NULL);
+  g_clear_error (&error);
+
+  /* text named .npy is not read as CSV, whatever the case of the name */
+  text = test_write_file (dir, "text.NPY", "1,2\n3,4\n5,6\n", 12);
+  ds = load (text, NULL, NULL, &error);
+  g_assert_null (ds);
+  g_assert_error (error, BSC_ERROR, BSC_ERROR_INVALID_DATA);
+  assert_error_has (error, "text.NPY: offset 0: not a NumPy .npy file",
+                    "no \\x93NUMPY magic");
   test_rm_rf (dir);
 }
 
@@ -232,6 +258,51 @@ test_csv (void)
   test_rm_rf (dir);
 }
 
+/* RFC 4180 quotes: delimiters and "" inside them are text, and a
+ * number may be quoted. */
+static void
+test_csv_quoted (void)
+{
+  static const char text[] =
+    "name,\"x, in m\",y\n"
+    "\"Smith, John\",1.5,\"2\"\n"
+    " \"say \"\"hi\"\"\" , \"-3e1\" ,4\n"
+    "\"\",5,6\n";
+  static const char semi[] = "\"a;b\";\"1,5\"\n1;2\n3;4\n";
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *path = test_write_file (dir, "q.csv", text, strlen (text));
+  g_autofree char *spath = test_write_file (dir, "s.csv", semi, strlen (semi));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BscDataset) ds = NULL;
+
+  ds = load (path, NULL, "name", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ds->n_samples, ==, 3);
+  g_assert_cmpuint (ds->dim, ==, 2);
+  g_assert_cmpfloat (ds->features[0], ==, 1.5f);
+  g_assert_cmpfloat (ds->features[1], ==, 2.0f);
+  g_assert_cmpfloat (ds->features[2], ==, -30.0f);
+  g_assert_cmpfloat (ds->features[3], ==, 4.0f);
+  g_assert_cmpfloat (ds->features[5], ==, 6.0f);
+  g_assert_cmpuint (ds->n_classes, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (ds->class_names, 0), ==, "");
+  g_assert_cmpstr (g_ptr_array_index (ds->class_names, 1), ==, "Smith, John");
+  g_assert_cmpstr (g_ptr_array_index (ds->class_names, 2), ==, "say \"hi\"");
+  g_assert_cmpint (ds->labels[0], ==, 1);
+  g_assert_cmpint (ds->labels[1], ==, 2);
+  g_assert_cmpint (ds->labels[2], ==, 0);
+
+  /* a quoted comma does not make the first line comma-separated */
+  g_clear_pointer (&ds, bsc_dataset_unref);
+  ds = load (spath, NULL, "0", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ds->n_samples, ==, 2);
+  g_assert_cmpuint (ds->dim, ==, 1);
+  g_assert_cmpfloat (ds->features[0], ==, 2.0f);
+  g_assert_cmpfloat (ds->features[1], ==, 4.0f);
+  test_rm_rf (dir);
+}
+
 static void
 expect_csv_refused (const char *dir,
                     const char *name,
@@ -263,6 +334,12 @@ test_csv_refused (void)
   expect_csv_refused (dir, "empty-field.csv", "1,2\n3,\n", "line 2, column 2");
   expect_csv_refused (dir, "one.csv", "a,b\n1,2\n", "1 samples");
   expect_csv_refused (dir, "empty.csv", "", "0 samples");
+  expect_csv_refused (dir, "open-quote.csv", "1,2\n3,\"4\n5,6\n",
+                      "line 2, column 2: a quoted field is not closed");
+  expect_csv_refused (dir, "after-quote.csv", "1,2\n\"3\"x,4\n",
+                      "line 2, column 1: 'x' after a closing quote");
+  expect_csv_refused (dir, "quoted-word.csv", "1,2\n3,\"a,b\"\n",
+                      "line 2, column 2: 'a,b' is not a number");
   test_rm_rf (dir);
 }
 
@@ -453,6 +530,7 @@ main (int   argc,
   g_test_add_func ("/matrix/npy-refused", test_npy_refused);
   g_test_add_func ("/matrix/sparse-labels", test_sparse_labels);
   g_test_add_func ("/matrix/csv", test_csv);
+  g_test_add_func ("/matrix/csv-quoted", test_csv_quoted);
   g_test_add_func ("/matrix/csv-refused", test_csv_refused);
   g_test_add_func ("/matrix/csv-locale", test_csv_locale);
   g_test_add_func ("/matrix/idx", test_idx);
