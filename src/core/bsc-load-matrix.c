@@ -239,6 +239,9 @@ _bsc_dataset_load_labels (BscDataset  *self,
     }
   else if (_bsc_idx_sniff (data, size))
     labels = idx_parse_labels (bytes, path, &n, error);
+  else if (g_str_has_suffix (path, ".npy") || g_str_has_suffix (path, ".NPY"))
+    return data_error (error, path, "offset 0: not a NumPy .npy file (no "
+                       "\\x93NUMPY magic)");
   else
     return load_text_labels (self, path, bytes, error);
 

@@ -138,6 +138,17 @@ test_sparse_labels (void)
   g_assert_null (b);
   g_assert_error (error, BSC_ERROR, BSC_ERROR_INVALID_DATA);
   assert_error_has (error, "neg.npy", "label -7 of sample 1 is negative");
+  g_clear_error (&error);
+
+  /* text named .npy is not read as text labels */
+  {
+    g_autofree char *fake = test_write_file (dir, "fake.npy", "1\n0\n1\n0\n",
+                                             8);
+    g_autoptr(BscDataset) c = load (x, fake, NULL, &error);
+
+    g_assert_null (c);
+    assert_error_has (error, "fake.npy", "not a NumPy .npy file");
+  }
   test_rm_rf (dir);
 }
 
