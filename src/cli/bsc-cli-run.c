@@ -372,9 +372,9 @@ static gboolean
 is_output_name (const char *name)
 {
   static const char *const names[] = {
-    "assignments.csv", "history.csv", "metrics.json", "embeddings.npy",
-    "model.safetensors", "curves.png", "affinity.png", "projection.png",
-    "sizes.png", "confusion.png",
+    "assignments.csv", "history.csv", "metrics.json", "failed-metrics.json",
+    "embeddings.npy", "model.safetensors", "curves.png", "affinity.png",
+    "projection.png", "sizes.png", "confusion.png",
   };
   const char *digits = name + strlen ("mosaic-");
 
@@ -417,6 +417,27 @@ list_old_outputs (const char *dir)
   if (d)
     g_dir_close (d);
   return files;
+}
+
+/* Whether dir holds what an earlier run wrote: any output file but the
+ * record of a failure (which is all a run that fails before its first
+ * step leaves). */
+static gboolean
+has_earlier_results (const char *dir)
+{
+  GArray *old = list_old_outputs (dir);
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < old->len; i++)
+    {
+      OldFile *f = &g_array_index (old, OldFile, i);
+
+      found |= strcmp (f->name, "metrics.json") != 0
+               && strcmp (f->name, "failed-metrics.json") != 0;
+      g_free (f->name);
+    }
+  g_array_unref (old);
+  return found;
 }
 
 static gboolean
@@ -493,8 +514,8 @@ write_outputs (Run     *run,
          && (run->o->export_mode == NULL || export_cluster_folders (run, error));
 }
 
-/* A step failed: the model is as before it.  Keeps it (when a step
- * succeeded), the history so far and a metrics.json that says so. */
+/* A step failed after others succeeded: the model is as before it.
+ * Keeps it, the history so far and a metrics.json that says so. */
 static int
 write_failure (Run          *run,
                const GError *failure)
@@ -520,6 +541,29 @@ write_failure (Run          *run,
     g_printerr (_("The model as it was after step %" PRIu64
                   " (the last one that succeeded) is saved in %s; continue "
                   "it with --resume\n"), step, model);
+  return BSC_EXIT_FAILED;
+}
+
+/* Nothing was trained, so nothing of an earlier run in --out is
+ * replaced: the failure goes into metrics.json when there is no earlier
+ * run there, else into failed-metrics.json beside its files. */
+static int
+write_early_failure (Run          *run,
+                     const GError *failure)
+{
+  const char *name = has_earlier_results (run->o->out) ? "failed-metrics.json"
+                                                       : "metrics.json";
+  g_autofree char *path = out_path (run, name);
+  g_autoptr (GError) error = NULL;
+  BscRunInfo info = run_info (run);
+
+  info.error = failure->message;
+  bsc_cli_fail (failure);
+  if (!bsc_export_metrics (path, &info, &error))
+    bsc_cli_fail (error);
+  else if (strcmp (name, "metrics.json") != 0)
+    g_printerr (_("bootsc: the earlier results in %s are kept; this run's "
+                  "failure is recorded in %s\n"), run->o->out, path);
   return BSC_EXIT_FAILED;
 }
 
@@ -731,6 +775,12 @@ bsc_cli_run_training (BscTrainOptions *o)
     ;
   if (run.tty && !o->quiet)
     printf ("\n");
+  if (step_error && run.steps_run == 0)
+    {
+      status = write_early_failure (&run, step_error);
+      run_clear (&run);
+      return status;
+    }
   old = list_old_outputs (o->out);
   if (step_error)
     status = write_failure (&run, step_error);

@@ -594,7 +594,7 @@ test_bad_out (void)
 }
 
 /* Values that overflow at step 1: exit 1, a metrics.json that says so,
- * no checkpoint (no step succeeded), no junk history, nothing stale. */
+ * no checkpoint (no step succeeded), no junk history. */
 static void
 test_failed_run (void)
 {
@@ -606,23 +606,96 @@ test_failed_run (void)
   JsonObject *m;
   Result r;
 
-  g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
-  write_in (out, "assignments.csv", "index,cluster\n0,0\n");
   r = run_bootsc ("train", csv, "--out", out, "--preset", "tiny",
                   "--batch-size", "32", "--epochs", "2", NULL);
   g_assert_cmpint (r.status, ==, 1);
-  g_assert_nonnull (strstr (r.err, "bootsc: error: "));
+  g_assert_nonnull (strstr (r.err, "bootsc: error: Step 1 (epoch 1): "));
   g_assert_null (strstr (r.err, "--resume"));
+  g_assert_null (strstr (r.err, "failed-metrics.json"));
   result_clear (&r);
   m = read_json (out, parser);
   g_assert_true (json_object_get_boolean_member (m, "failed"));
   g_assert_false (json_object_has_member (m, "interrupted"));
-  g_assert_cmpstr (json_object_get_string_member (m, "error"), !=, "");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (m, "error"),
+                                   "Step 1 (epoch 1): "));
+  g_assert_cmpint (json_object_get_int_member (m, "steps"), ==, 0);
   g_assert_false (exists_in (out, "model.safetensors"));
   g_assert_false (exists_in (out, "history.csv"));
-  g_assert_false (exists_in (out, "assignments.csv"));
-  g_assert_false (exists_in (out, "curves.png"));
+  g_assert_false (exists_in (out, "failed-metrics.json"));
   remove_tree (dir);
+}
+
+static GBytes *
+read_bytes_in (const char *dir,
+               const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  return g_bytes_new_take (contents, length);
+}
+
+/* A run that fails at step 1 into the folder of a good run leaves that
+ * run's every file as it was and records its failure beside them; the
+ * next good run removes that record. */
+static void
+test_failed_keeps_earlier (void)
+{
+  static const char *const kept[] = {
+    "metrics.json", "assignments.csv", "history.csv", "embeddings.npy",
+    "model.safetensors", "curves.png", "sizes.png", "confusion.png",
+  };
+  Blobs b;
+  g_autofree char *csv = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  GBytes *before[G_N_ELEMENTS (kept)];
+  Result r;
+
+  blobs_make (&b);
+  csv = write_const_csv (b.dir, "big.csv", "1e30,2e30,1e30,3e30", 64);
+  out = g_build_filename (b.dir, "run", NULL);
+  r = train_blobs (&b, out, "1", NULL, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    before[i] = read_bytes_in (out, kept[i]);
+
+  r = run_bootsc ("train", csv, "--out", out, "--preset", "tiny",
+                  "--batch-size", "32", "--epochs", "2", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "bootsc: error: Step 1 (epoch 1): "));
+  g_assert_nonnull (strstr (r.err, "earlier results"));
+  g_assert_nonnull (strstr (r.err, "failed-metrics.json"));
+  result_clear (&r);
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    {
+      g_autoptr (GBytes) after = read_bytes_in (out, kept[i]);
+
+      g_assert_cmpuint (g_bytes_get_size (after), >, 0);
+      g_assert_true (g_bytes_equal (after, before[i]));
+      g_bytes_unref (before[i]);
+    }
+  {
+    g_autofree char *path = g_build_filename (out, "failed-metrics.json",
+                                              NULL);
+    JsonObject *m;
+
+    json_parser_load_from_file (parser, path, &error);
+    g_assert_no_error (error);
+    m = json_node_get_object (json_parser_get_root (parser));
+    g_assert_true (json_object_get_boolean_member (m, "failed"));
+    g_assert_cmpint (json_object_get_int_member (m, "samples"), ==, 64);
+  }
+
+  r = train_blobs (&b, out, "1", NULL, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  g_assert_false (exists_in (out, "failed-metrics.json"));
+  blobs_clear (&b);
 }
 
 /* Fewer samples than the embedding width: the advice is to use a
@@ -1169,6 +1242,7 @@ main (int   argc,
   g_test_add_func ("/cli/resume", test_resume);
   g_test_add_func ("/cli/bad-out", test_bad_out);
   g_test_add_func ("/cli/failed-run", test_failed_run);
+  g_test_add_func ("/cli/failed-keeps-earlier", test_failed_keeps_earlier);
   g_test_add_func ("/cli/failed-later", test_failed_later);
   g_test_add_func ("/cli/collapse", test_collapse);
   g_test_add_func ("/cli/too-small", test_too_small);
