@@ -74,6 +74,8 @@ typedef struct
   double           epoch_loss;  /* sum over the current epoch's steps */
   guint            epoch_steps;
   gint64           last_print;
+  GPtrArray       *unwritten;   /* names of outputs that failed, in order */
+  GPtrArray       *write_errors;  /* why, one GError per name */
 } Run;
 
 /* ---- loading ------------------------------------------------------- */
@@ -294,6 +296,36 @@ out_path (const Run  *run,
   return g_build_filename (run->o->out, name, NULL);
 }
 
+/* One output could not be written: noted, and the others go on. */
+static void
+note_unwritten (Run          *run,
+                const char   *name,
+                const GError *error)
+{
+  g_ptr_array_add (run->unwritten, g_strdup (name));
+  g_ptr_array_add (run->write_errors, g_error_copy (error));
+}
+
+static void
+chart_failed_cb (const char   *name,
+                 const GError *error,
+                 gpointer      user_data)
+{
+  note_unwritten (user_data, name, error);
+}
+
+/* Notes name as unwritten when ok is FALSE, and clears error. */
+static void
+check_written (Run         *run,
+               const char  *name,
+               gboolean     ok,
+               GError     **error)
+{
+  if (!ok)
+    note_unwritten (run, name, *error);
+  g_clear_error (error);
+}
+
 static gboolean
 write_embeddings (Run     *run,
                   GError **error)
@@ -304,13 +336,15 @@ write_embeddings (Run     *run,
   return bsc_npy_write_float (path, run->eval->embeddings, 2, shape, error);
 }
 
-static gboolean
+/* The charts, each written when it can be: one that cannot (or whose
+ * data cannot be computed) is noted as unwritten. */
+static void
 write_charts (Run        *run,
-              BscRunInfo *info,
-              GError    **error)
+              BscRunInfo *info)
 {
   g_autoptr (BscProjector) projector = bsc_projector_new ();
-  g_autoptr (BscProbe) probe = bsc_trainer_probe (run->trainer, error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BscProbe) probe = bsc_trainer_probe (run->trainer, &error);
   const BscEvaluation *eval = run->eval;
   g_autofree float *points = g_new (float, 2 * MAX (1u, eval->n_samples));
   g_autofree float *protos = g_new (float, 2 * MAX (1u, eval->n_clusters));
@@ -318,14 +352,18 @@ write_charts (Run        *run,
     .info = info, .history = run->history, .probe = probe,
     .points = points, .proto_points = protos,
     .steps_per_epoch = bsc_trainer_get_steps_per_epoch (run->trainer),
+    .failed = chart_failed_cb, .failed_data = run,
   };
 
-  if (probe == NULL
-      || !bsc_projector_update (projector, eval->embeddings, eval->n_samples,
-                                eval->embed_dim, eval->prototypes,
-                                eval->n_clusters, points, protos, error))
-    return FALSE;
-  return bsc_export_charts (run->o->out, &set, error);
+  check_written (run, "affinity.png", probe != NULL, &error);
+  if (!bsc_projector_update (projector, eval->embeddings, eval->n_samples,
+                             eval->embed_dim, eval->prototypes,
+                             eval->n_clusters, points, protos, &error))
+    {
+      check_written (run, "projection.png", FALSE, &error);
+      set.points = set.proto_points = NULL;
+    }
+  bsc_export_charts (run->o->out, &set, NULL);
 }
 
 static gboolean
@@ -486,6 +524,40 @@ run_info (Run *run)
   };
 }
 
+/* metrics.json again, listing the files that could not be written (it
+ * is among them only if it cannot be written now either). */
+static void
+rewrite_metrics (Run        *run,
+                 BscRunInfo *info)
+{
+  g_autofree char *metrics = out_path (run, "metrics.json");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new ();
+
+  for (guint i = 0; i < run->unwritten->len; i++)
+    if (strcmp (run->unwritten->pdata[i], "metrics.json") != 0)
+      g_ptr_array_add (names, run->unwritten->pdata[i]);
+  g_ptr_array_add (names, NULL);
+  info->unwritten = (const char * const *) names->pdata;
+  if (bsc_export_metrics (metrics, info, &error))
+    {
+      for (guint i = run->unwritten->len; i-- > 0;)
+        if (strcmp (run->unwritten->pdata[i], "metrics.json") == 0)
+          {
+            g_ptr_array_remove_index (run->unwritten, i);
+            g_ptr_array_remove_index (run->write_errors, i);
+          }
+    }
+  else if (!g_ptr_array_find_with_equal_func (run->unwritten, "metrics.json",
+                                               g_str_equal, NULL))
+    note_unwritten (run, "metrics.json", error);
+  info->unwritten = NULL;
+}
+
+/* Writes every result, the small and most useful first, so that a full
+ * disk costs the big ones (charts, checkpoint) before these.  A file
+ * that cannot be written does not stop the others; each is reported,
+ * and metrics.json lists them under "unwritten". */
 static gboolean
 write_outputs (Run     *run,
                GError **error)
@@ -495,6 +567,7 @@ write_outputs (Run     *run,
   g_autofree char *metrics = out_path (run, "metrics.json");
   g_autofree char *model = out_path (run, "model.safetensors");
   g_autofree char *warning = NULL;
+  g_autoptr (GError) local = NULL;
   BscRunInfo info = run_info (run);
 
   if ((run->eval == NULL
@@ -505,13 +578,30 @@ write_outputs (Run     *run,
   info.warning = warning = collapse_warning (run->eval);
   if (warning)
     g_printerr (_("bootsc: warning: %s\n"), warning);
-  return bsc_trainer_save (run->trainer, model, error)
-         && bsc_export_assignments (assignments, run->data, run->eval, error)
-         && bsc_export_history (history, run->history, error)
-         && write_embeddings (run, error)
-         && bsc_export_metrics (metrics, &info, error)
-         && write_charts (run, &info, error)
-         && (run->o->export_mode == NULL || export_cluster_folders (run, error));
+  check_written (run, "metrics.json",
+                 bsc_export_metrics (metrics, &info, &local), &local);
+  check_written (run, "assignments.csv",
+                 bsc_export_assignments (assignments, run->data, run->eval,
+                                         &local), &local);
+  check_written (run, "history.csv",
+                 bsc_export_history (history, run->history, &local), &local);
+  check_written (run, "embeddings.npy", write_embeddings (run, &local),
+                 &local);
+  write_charts (run, &info);
+  check_written (run, "model.safetensors",
+                 bsc_trainer_save (run->trainer, model, &local), &local);
+  if (run->o->export_mode)
+    check_written (run, "clusters", export_cluster_folders (run, &local),
+                   &local);
+  if (run->unwritten->len == 0)
+    return TRUE;
+  rewrite_metrics (run, &info);
+  for (guint i = 0; i < run->write_errors->len; i++)
+    bsc_cli_fail (run->write_errors->pdata[i]);
+  g_set_error (error, BSC_ERROR, BSC_ERROR_IO,
+               _("%u of the results could not be written into %s"),
+               run->unwritten->len, run->o->out);
+  return FALSE;
 }
 
 /* A step failed after others succeeded: the model is as before it.
@@ -741,6 +831,8 @@ print_summary (Run *run)
 static void
 run_clear (Run *run)
 {
+  g_clear_pointer (&run->unwritten, g_ptr_array_unref);
+  g_clear_pointer (&run->write_errors, g_ptr_array_unref);
   g_clear_pointer (&run->eval, bsc_evaluation_free);
   g_clear_pointer (&run->history, bsc_history_free);
   g_clear_pointer (&run->trainer, bsc_trainer_free);
@@ -750,7 +842,12 @@ run_clear (Run *run)
 int
 bsc_cli_run_training (BscTrainOptions *o)
 {
-  Run run = { .o = o, .tty = isatty (STDOUT_FILENO) };
+  Run run = {
+    .o = o, .tty = isatty (STDOUT_FILENO),
+    .unwritten = g_ptr_array_new_with_free_func (g_free),
+    .write_errors = g_ptr_array_new_with_free_func (
+                      (GDestroyNotify) g_error_free),
+  };
   g_autoptr (GError) error = NULL;
   g_autoptr (GError) step_error = NULL;
   GArray *old;

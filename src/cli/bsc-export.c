@@ -606,8 +606,8 @@ add_member_string (JsonBuilder *builder,
   json_builder_add_string_value (builder, value);
 }
 
-/* "failed" and its "error", or "interrupted"; then "collapsed" and its
- * "warning". */
+/* "failed" and its "error", or "interrupted"; "unwritten" when some
+ * files could not be written; then "collapsed" and its "warning". */
 static void
 add_status (JsonBuilder      *builder,
             const BscRunInfo *info)
@@ -615,6 +615,14 @@ add_status (JsonBuilder      *builder,
   json_builder_set_member_name (builder, info->error ? "failed"
                                                      : "interrupted");
   json_builder_add_boolean_value (builder, info->error || info->interrupted);
+  if (info->unwritten && info->unwritten[0])
+    {
+      json_builder_set_member_name (builder, "unwritten");
+      json_builder_begin_array (builder);
+      for (guint i = 0; info->unwritten[i]; i++)
+        json_builder_add_string_value (builder, info->unwritten[i]);
+      json_builder_end_array (builder);
+    }
   if (info->error)
     {
       add_member_string (builder, "error", info->error);

@@ -698,6 +698,65 @@ test_failed_keeps_earlier (void)
   blobs_clear (&b);
 }
 
+/* Outputs that cannot be written (a folder where model.safetensors and
+ * curves.png go, as a full disk would refuse them): every other file is
+ * still written, each failure is reported, metrics.json lists them, and
+ * the exit status is 1. */
+static void
+test_unwritable_outputs (void)
+{
+  static const char *const pngs[] = { "affinity.png", "projection.png",
+                                      "sizes.png", "confusion.png" };
+  Blobs b;
+  g_autofree char *out = NULL;
+  g_autofree char *npy = NULL;
+  g_autofree char *model = NULL;
+  g_autofree char *curves = NULL;
+  g_autofree float *emb = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  gint32 clusters[N_BLOBS];
+  BscNpyShape shape;
+  JsonArray *unwritten;
+  Result r;
+
+  blobs_make (&b);
+  out = g_build_filename (b.dir, "run", NULL);
+  model = g_build_filename (out, "model.safetensors", NULL);
+  curves = g_build_filename (out, "curves.png", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (model, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (curves, 0755), ==, 0);
+  r = train_blobs (&b, out, "1", NULL, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "bootsc: error: Cannot write "));
+  g_assert_nonnull (strstr (r.err, "curves.png: Is a directory\n"));
+  g_assert_nonnull (strstr (r.err, "model.safetensors: Is a directory\n"));
+  g_assert_nonnull (strstr (r.err, "2 of the results could not be written"));
+  g_assert_null (strstr (r.out, "Done after"));
+  result_clear (&r);
+
+  unwritten = json_object_get_array_member (read_json (out, parser),
+                                            "unwritten");
+  g_assert_nonnull (unwritten);
+  g_assert_cmpuint (json_array_get_length (unwritten), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (unwritten, 0), ==,
+                   "curves.png");
+  g_assert_cmpstr (json_array_get_string_element (unwritten, 1), ==,
+                   "model.safetensors");
+  check_assignments (out, &b, clusters);
+  check_metrics (out, &b, clusters, 1);
+  check_history (out, 1);
+  npy = g_build_filename (out, "embeddings.npy", NULL);
+  emb = bsc_npy_read_float (npy, &shape, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shape.shape[0], ==, N_BLOBS);
+  for (guint i = 0; i < G_N_ELEMENTS (pngs); i++)
+    check_png (out, pngs[i], N_BLOBS);
+  g_assert_true (g_file_test (model, G_FILE_TEST_IS_DIR));
+  check_no_temporaries (out);
+  blobs_clear (&b);
+}
+
 /* Fewer samples than the embedding width: the advice is to use a
  * smaller network, which can be followed. */
 static void
@@ -1244,6 +1303,7 @@ main (int   argc,
   g_test_add_func ("/cli/failed-run", test_failed_run);
   g_test_add_func ("/cli/failed-keeps-earlier", test_failed_keeps_earlier);
   g_test_add_func ("/cli/failed-later", test_failed_later);
+  g_test_add_func ("/cli/unwritable-outputs", test_unwritable_outputs);
   g_test_add_func ("/cli/collapse", test_collapse);
   g_test_add_func ("/cli/too-small", test_too_small);
   g_test_add_func ("/cli/interrupt", test_interrupt);
