@@ -76,6 +76,8 @@ typedef struct
   gint64           last_print;
   GPtrArray       *unwritten;   /* names of outputs that failed, in order */
   GPtrArray       *write_errors;  /* why, one GError per name */
+  gboolean         out_ready;   /* --out exists and takes files */
+  gboolean         out_made;    /* ... and this run made it */
 } Run;
 
 /* ---- loading ------------------------------------------------------- */
@@ -634,9 +636,10 @@ write_failure (Run          *run,
   return BSC_EXIT_FAILED;
 }
 
-/* Nothing was trained, so nothing of an earlier run in --out is
- * replaced: the failure goes into metrics.json when there is no earlier
- * run there, else into failed-metrics.json beside its files. */
+/* Nothing was trained (the input may not even have loaded), so nothing
+ * of an earlier run in --out is replaced: the failure goes into
+ * metrics.json when there is no earlier run there, else into
+ * failed-metrics.json beside its files. */
 static int
 write_early_failure (Run          *run,
                      const GError *failure)
@@ -645,7 +648,11 @@ write_early_failure (Run          *run,
                                                        : "metrics.json";
   g_autofree char *path = out_path (run, name);
   g_autoptr (GError) error = NULL;
-  BscRunInfo info = run_info (run);
+  BscRunInfo info = { .config = &run->o->config, .data = run->data,
+                      .source = run->o->input };
+
+  if (run->trainer)
+    info = run_info (run);
 
   info.error = failure->message;
   bsc_cli_fail (failure);
@@ -758,15 +765,18 @@ folder_error (const char *dir,
 }
 
 /* Creates the output folder and writes and removes a probe file in it,
- * so that an unwritable folder is found before any training. */
+ * so that an unwritable folder is found before any training; made says
+ * whether the folder is new. */
 static gboolean
 check_out_folder (const char  *dir,
+                  gboolean    *made,
                   GError     **error)
 {
   g_autofree char *probe = g_build_filename (dir, ".bootsc-probe-XXXXXX",
                                              NULL);
   int fd;
 
+  *made = !g_file_test (dir, G_FILE_TEST_IS_DIR);
   if (g_mkdir_with_parents (dir, 0777) != 0)
     return folder_error (dir, TRUE, errno, error);
   if ((fd = g_mkstemp (probe)) < 0)
@@ -783,6 +793,10 @@ prepare (Run     *run,
   BscTrainOptions *o = run->o;
   BscConfig saved;
 
+  /* First, so that every later failure can be recorded in it. */
+  if (!check_out_folder (o->out, &run->out_made, error))
+    return FALSE;
+  run->out_ready = TRUE;
   if (o->resume)
     {
       if (!bsc_checkpoint_read_config (o->resume, &saved, error))
@@ -791,11 +805,10 @@ prepare (Run     *run,
         g_printerr (_("bootsc: warning: a resumed run keeps the "
                       "configuration of its checkpoint; the training "
                       "options given are ignored\n"));
+      o->config = saved;    /* for the record of a failure to load */
       o->load.image_size = saved.image_size;
       o->load.image_rgb = saved.image_rgb ? 1 : 0;
     }
-  if (!check_out_folder (o->out, error))
-    return FALSE;
   run->data = bsc_cli_load (o->input, &o->load, o->quiet, error);
   if (run->data == NULL)
     return FALSE;
@@ -856,14 +869,23 @@ bsc_cli_run_training (BscTrainOptions *o)
   install_interrupt_handler ();
   if (!prepare (&run, &error))
     {
-      run_clear (&run);
       if (!interrupted)
-        return bsc_cli_fail (error);
-      fprintf (stderr, _("bootsc: interrupted before training began\n"));
-      return BSC_EXIT_INTERRUPTED;
+        status = run.out_ready ? write_early_failure (&run, error)
+                               : bsc_cli_fail (error);
+      else
+        {
+          fprintf (stderr, _("bootsc: interrupted before training began\n"));
+          status = BSC_EXIT_INTERRUPTED;
+          if (run.out_made)
+            g_rmdir (o->out);   /* only if empty */
+        }
+      run_clear (&run);
+      return status;
     }
   if (o->export_mode && run.data->paths == NULL)
     {
+      if (run.out_made)
+        g_rmdir (o->out);
       run_clear (&run);
       return bsc_cli_usage_error ("train", _("--export-clusters needs an image "
                                   "folder as INPUT"));

@@ -640,7 +640,8 @@ bsc_export_metrics_string (const BscRunInfo *info,
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
-  g_autofree char *source = g_filename_display_name (info->data->source);
+  const char *path = info->data ? info->data->source : info->source;
+  g_autofree char *source = path ? g_filename_display_name (path) : NULL;
   const BscEvaluation *eval = info->eval;
 
   json_builder_begin_object (builder);
@@ -650,14 +651,15 @@ bsc_export_metrics_string (const BscRunInfo *info,
       add_member_double (builder, "nmi", eval->nmi);
       add_member_double (builder, "ari", eval->ari);
     }
-  add_member_int (builder, "samples", info->data->n_samples);
+  if (info->data)
+    add_member_int (builder, "samples", info->data->n_samples);
   add_member_int (builder, "clusters", info->config->n_clusters);
   add_member_int (builder, "epochs", eval ? eval->epoch : 0);
   add_member_int (builder, "steps", info->steps);
   add_member_double (builder, "seconds_per_epoch", info->seconds_per_epoch);
   add_status (builder, info);
-  json_builder_set_member_name (builder, "source");
-  json_builder_add_string_value (builder, source);
+  if (source)
+    add_member_string (builder, "source", source);
   if (eval)
     {
       json_builder_set_member_name (builder, "cluster_sizes");

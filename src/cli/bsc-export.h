@@ -64,7 +64,8 @@ BscHistory    *bsc_history_load         (const char          *path,
 typedef struct
 {
   const BscConfig     *config;
-  const BscDataset    *data;
+  const BscDataset    *data;            /* NULL: the input did not load */
+  const char          *source;          /* without data: the input named */
   const BscEvaluation *eval;            /* final evaluation */
   double               seconds_per_epoch;
   guint64              steps;

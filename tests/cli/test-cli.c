@@ -757,6 +757,51 @@ test_unwritable_outputs (void)
   blobs_clear (&b);
 }
 
+/* An input that does not load (an empty folder, one of broken images)
+ * still leaves a metrics.json that says why, as --help promises. */
+static void
+test_load_failure (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bsc-cli-load-XXXXXX", NULL);
+  g_autofree char *empty = g_build_filename (dir, "empty", NULL);
+  g_autofree char *broken = g_build_filename (dir, "broken", NULL);
+  const char *inputs[] = { empty, broken };
+
+  g_assert_cmpint (g_mkdir (empty, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (broken, 0755), ==, 0);
+  write_in (broken, "a.png", "not a picture");
+  write_in (broken, "b.jpg", "nor this");
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autofree char *out = g_strdup_printf ("%s-run", inputs[i]);
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      JsonObject *m;
+      Result r;
+
+      r = run_bootsc ("train", inputs[i], "--out", out, "--preset", "tiny",
+                      "--quiet", NULL);
+      g_assert_cmpint (r.status, ==, 1);
+      g_assert_nonnull (strstr (r.err, "bootsc: error: "));
+      g_assert_nonnull (strstr (r.err, "0 usable images"));
+      m = read_json (out, parser);
+      g_assert_true (json_object_get_boolean_member (m, "failed"));
+      g_assert_nonnull (strstr (json_object_get_string_member (m, "error"),
+                                "0 usable images"));
+      g_assert_nonnull (strstr (r.err,
+                                json_object_get_string_member (m, "error")));
+      g_assert_true (g_str_has_suffix (json_object_get_string_member (m,
+                                                                      "source"),
+                                       i == 0 ? "/empty" : "/broken"));
+      g_assert_false (json_object_has_member (m, "samples"));
+      g_assert_cmpint (json_object_get_int_member (
+                         json_object_get_object_member (m, "config"),
+                         "hidden1"), ==, 128);
+      g_assert_false (exists_in (out, "model.safetensors"));
+      result_clear (&r);
+    }
+  remove_tree (dir);
+}
+
 /* Fewer samples than the embedding width: the advice is to use a
  * smaller network, which can be followed. */
 static void
@@ -775,6 +820,13 @@ test_too_small (void)
   g_assert_nonnull (strstr (r.err, "--widths 64,32,64,2 --batch-size 5"));
   g_assert_null (strstr (r.err, "lower the batch size"));
   result_clear (&r);
+  {
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    JsonObject *m = read_json (out, parser);
+
+    g_assert_true (json_object_get_boolean_member (m, "failed"));
+    g_assert_cmpint (json_object_get_int_member (m, "samples"), ==, 5);
+  }
   remove_tree (dir);
 }
 
@@ -1306,6 +1358,7 @@ main (int   argc,
   g_test_add_func ("/cli/unwritable-outputs", test_unwritable_outputs);
   g_test_add_func ("/cli/collapse", test_collapse);
   g_test_add_func ("/cli/too-small", test_too_small);
+  g_test_add_func ("/cli/load-failure", test_load_failure);
   g_test_add_func ("/cli/interrupt", test_interrupt);
   g_test_add_func ("/cli/german-locale", test_german_locale);
   g_test_add_func ("/cli/bundled-sample", test_bundled_sample);
