@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
 
 #include "bsc-cli.h"
 #include "bsc-error.h"
@@ -523,6 +524,7 @@ run_info (Run *run)
     .seconds_per_epoch = round (seconds_per_epoch (run) * 1e6) / 1e6,
     .steps = bsc_trainer_get_step (run->trainer),
     .interrupted = !bsc_trainer_is_finished (run->trainer),
+    .labels_path = run->o->labels, .label_column = run->o->label_column,
   };
 }
 
@@ -649,7 +651,8 @@ write_early_failure (Run          *run,
   g_autofree char *path = out_path (run, name);
   g_autoptr (GError) error = NULL;
   BscRunInfo info = { .config = &run->o->config, .data = run->data,
-                      .source = run->o->input };
+                      .source = run->o->input, .labels_path = run->o->labels,
+                      .label_column = run->o->label_column };
 
   if (run->trainer)
     info = run_info (run);
@@ -690,6 +693,65 @@ initial_history (Run *run)
       history = bsc_history_new ();
     }
   return history;
+}
+
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* A file named in metrics.json: from name_uri when there is one (exact
+ * bytes), else from name; NULL when neither is there. */
+static char *
+path_member (JsonObject *object,
+             const char *name)
+{
+  g_autofree char *uri_name = g_strconcat (name, "_uri", NULL);
+  const char *uri = string_member (object, uri_name);
+  const char *text = string_member (object, name);
+  char *path = uri ? g_filename_from_uri (uri, NULL, NULL) : NULL;
+
+  if (path == NULL && text)
+    path = g_filename_from_utf8 (text, -1, NULL, NULL, NULL);
+  return path;
+}
+
+/* --resume without INPUT: the input (and labels, unless given) that the
+ * run being resumed recorded in the metrics.json beside its checkpoint;
+ * without one, the bundled sample as for any run without INPUT. */
+static void
+input_from_metrics (BscTrainOptions *o)
+{
+  g_autofree char *dir = g_path_get_dirname (o->resume);
+  g_autofree char *path = g_build_filename (dir, "metrics.json", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *name = NULL;
+  JsonObject *m;
+
+  if (!json_parser_load_from_file (parser, path, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+  m = json_node_get_object (json_parser_get_root (parser));
+  if ((o->input = path_member (m, "source")) == NULL)
+    return;
+  if (o->labels == NULL && o->label_column == NULL)
+    {
+      o->labels = path_member (m, "labels");
+      o->label_column = g_strdup (string_member (m, "label_column"));
+      o->load.labels_path = o->labels;
+      o->load.label_column = o->label_column;
+    }
+  if (o->quiet)
+    return;
+  name = g_filename_display_name (o->input);
+  g_printerr (_("bootsc: resuming on %s, the input recorded in %s\n"), name,
+              path);
 }
 
 /* A batch must fit in the data set and hold at least as many samples
@@ -808,6 +870,8 @@ prepare (Run     *run,
       o->config = saved;    /* for the record of a failure to load */
       o->load.image_size = saved.image_size;
       o->load.image_rgb = saved.image_rgb ? 1 : 0;
+      if (o->input == NULL)
+        input_from_metrics (o);
     }
   run->data = bsc_cli_load (o->input, &o->load, o->quiet, error);
   if (run->data == NULL)

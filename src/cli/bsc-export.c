@@ -606,6 +606,27 @@ add_member_string (JsonBuilder *builder,
   json_builder_add_string_value (builder, value);
 }
 
+/* A file as the member name, absolute (so that it can be found from
+ * anywhere) and as UTF-8; with name_uri holding its exact bytes when
+ * they are not UTF-8. */
+static void
+add_member_path (JsonBuilder *builder,
+                 const char  *name,
+                 const char  *path)
+{
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  g_autofree char *display = g_filename_display_name (absolute);
+  g_autofree char *uri = NULL;
+  g_autofree char *uri_name = NULL;
+
+  add_member_string (builder, name, display);
+  if (g_utf8_validate (absolute, -1, NULL)
+      || (uri = g_filename_to_uri (absolute, NULL, NULL)) == NULL)
+    return;
+  uri_name = g_strconcat (name, "_uri", NULL);
+  add_member_string (builder, uri_name, uri);
+}
+
 /* "failed" and its "error", or "interrupted"; "unwritten" when some
  * files could not be written; then "collapsed" and its "warning". */
 static void
@@ -640,8 +661,7 @@ bsc_export_metrics_string (const BscRunInfo *info,
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
-  const char *path = info->data ? info->data->source : info->source;
-  g_autofree char *source = path ? g_filename_display_name (path) : NULL;
+  const char *source = info->data ? info->data->source : info->source;
   const BscEvaluation *eval = info->eval;
 
   json_builder_begin_object (builder);
@@ -659,7 +679,11 @@ bsc_export_metrics_string (const BscRunInfo *info,
   add_member_double (builder, "seconds_per_epoch", info->seconds_per_epoch);
   add_status (builder, info);
   if (source)
-    add_member_string (builder, "source", source);
+    add_member_path (builder, "source", source);
+  if (info->labels_path)
+    add_member_path (builder, "labels", info->labels_path);
+  if (info->label_column)
+    add_member_string (builder, "label_column", info->label_column);
   if (eval)
     {
       json_builder_set_member_name (builder, "cluster_sizes");

@@ -66,6 +66,8 @@ typedef struct
   const BscConfig     *config;
   const BscDataset    *data;            /* NULL: the input did not load */
   const char          *source;          /* without data: the input named */
+  const char          *labels_path;     /* --labels, or NULL */
+  const char          *label_column;    /* --label-column, or NULL */
   const BscEvaluation *eval;            /* final evaluation */
   double               seconds_per_epoch;
   guint64              steps;

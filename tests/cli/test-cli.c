@@ -41,7 +41,8 @@ result_clear (Result *r)
 }
 
 static Result
-run_bootsc_valist (const char *first,
+run_bootsc_valist (const char *cwd,
+                   const char *first,
                    va_list     args)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
@@ -53,7 +54,7 @@ run_bootsc_valist (const char *first,
   for (const char *a = first; a; a = va_arg (args, const char *))
     g_ptr_array_add (argv, (char *) a);
   g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+  g_spawn_sync (cwd, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
                 &r.out, &r.err, &wait_status, &error);
   g_assert_no_error (error);
   g_assert_true (WIFEXITED (wait_status));
@@ -70,7 +71,22 @@ run_bootsc (const char *first,
   Result r;
 
   va_start (args, first);
-  r = run_bootsc_valist (first, args);
+  r = run_bootsc_valist (NULL, first, args);
+  va_end (args);
+  return r;
+}
+
+/* The same, in the directory cwd. */
+static Result
+run_bootsc_in (const char *cwd,
+               const char *first,
+               ...)
+{
+  va_list args;
+  Result r;
+
+  va_start (args, first);
+  r = run_bootsc_valist (cwd, first, args);
   va_end (args);
   return r;
 }
@@ -85,7 +101,7 @@ assert_usage_error (const char *expected,
   Result r;
 
   va_start (args, first);
-  r = run_bootsc_valist (first, args);
+  r = run_bootsc_valist (NULL, first, args);
   va_end (args);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, expected));
@@ -940,6 +956,62 @@ test_resume (void)
   blobs_clear (&b);
 }
 
+/* --resume without INPUT, from another directory than the first run's
+ * (which named its input and labels relative to its own): the input and
+ * labels recorded in metrics.json are used, and the result equals four
+ * epochs in one go. */
+static void
+test_resume_recorded_input (void)
+{
+  Blobs b;
+  g_autofree char *first = NULL;
+  g_autofree char *whole = NULL;
+  g_autofree char *checkpoint = NULL;
+  g_autofree char *expect = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_auto (GStrv) resumed = NULL;
+  g_auto (GStrv) straight = NULL;
+  JsonObject *m;
+  Result r;
+
+  blobs_make (&b);
+  first = g_build_filename (b.dir, "first", NULL);
+  whole = g_build_filename (b.dir, "whole", NULL);
+  checkpoint = g_build_filename (first, "model.safetensors", NULL);
+  r = run_bootsc_in (b.dir, "train", "blobs.npy", "--labels", "labels.npy",
+                     "--out", "first", "--preset", "tiny", "--batch-size",
+                     "128", "--epochs", "4", "--threads", "1", "--seed", "3",
+                     "--stop-after", "2", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  m = read_json (first, parser);
+  g_assert_cmpstr (json_object_get_string_member (m, "source"), ==,
+                   b.features);
+  g_assert_cmpstr (json_object_get_string_member (m, "labels"), ==, b.labels);
+
+  r = run_bootsc ("train", "--resume", checkpoint, "--out", first, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  expect = g_strdup_printf ("bootsc: resuming on %s, the input recorded in "
+                            "%s%smetrics.json\n", b.features, first,
+                            G_DIR_SEPARATOR_S);
+  g_assert_true (g_str_has_prefix (r.err, expect));
+  g_assert_nonnull (strstr (r.out, "600 samples of 16 values, with labels"));
+  result_clear (&r);
+  m = read_json (first, parser);
+  g_assert_cmpint (json_object_get_int_member (m, "epochs"), ==, 4);
+  g_assert_true (json_object_has_member (m, "acc"));
+
+  r = train_blobs (&b, whole, "4", NULL, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  resumed = read_lines (first, "assignments.csv");
+  straight = read_lines (whole, "assignments.csv");
+  g_assert_cmpuint (g_strv_length (resumed), ==, N_BLOBS + 1);
+  for (guint i = 0; resumed[i]; i++)
+    g_assert_cmpstr (resumed[i], ==, straight[i]);
+  blobs_clear (&b);
+}
+
 /* Ctrl-C: stops after the current step, writes everything, exit 130. */
 static void
 test_interrupt (void)
@@ -1351,6 +1423,7 @@ main (int   argc,
   g_test_add_func ("/cli/train-images", test_train_images);
   g_test_add_func ("/cli/latin1-name", test_latin1_name);
   g_test_add_func ("/cli/resume", test_resume);
+  g_test_add_func ("/cli/resume-recorded-input", test_resume_recorded_input);
   g_test_add_func ("/cli/bad-out", test_bad_out);
   g_test_add_func ("/cli/failed-run", test_failed_run);
   g_test_add_func ("/cli/failed-keeps-earlier", test_failed_keeps_earlier);
