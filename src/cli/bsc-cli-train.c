@@ -56,8 +56,8 @@ typedef struct
 
 static const char train_description[] = N_(
   "Writes into DIR: assignments.csv (sample, cluster, confidence, label;\n"
-  "images: path as UTF-8, and path_uri with the exact name of any file\n"
-  "whose name is not UTF-8),\n"
+  "images: absolute path as UTF-8, and path_uri with the exact name of\n"
+  "any file whose name is not UTF-8),\n"
   "metrics.json (acc, nmi, ari when labels exist, samples, clusters,\n"
   "epochs, seconds_per_epoch, configuration), history.csv (per step losses,\n"
   "temperatures, learning rate; per evaluation metrics; epoch is the\n"

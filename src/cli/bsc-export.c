@@ -144,7 +144,8 @@ write_file (const char *path,
   return FALSE;
 }
 
-/* The path column holds display names (valid UTF-8); when a file name
+/* The path column holds absolute paths (so that the files are found
+ * from any directory) as display names (valid UTF-8); when a file name
  * is not UTF-8, a path_uri column keeps every name exactly, escaped. */
 static gboolean
 needs_uris (const GPtrArray *paths)
@@ -191,8 +192,9 @@ bsc_export_assignments (const char          *path,
       g_string_append_printf (out, "%" G_GSIZE_FORMAT ",", i);
       if (data->paths)
         {
-          g_autofree char *name =
-            g_filename_display_name (g_ptr_array_index (data->paths, i));
+          g_autofree char *absolute =
+            g_canonicalize_filename (g_ptr_array_index (data->paths, i), NULL);
+          g_autofree char *name = g_filename_display_name (absolute);
 
           append_field (out, name);
           g_string_append_c (out, ',');

@@ -1314,6 +1314,37 @@ test_train_images (void)
   remove_tree (dir);
 }
 
+/* A run on a relative image folder: assignments.csv holds absolute
+ * paths, so export-clusters works from another directory. */
+static void
+test_export_elsewhere (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bsc-cli-rel-XXXXXX", NULL);
+  g_autofree char *images = g_build_filename (dir, "images", NULL);
+  g_autofree char *out = g_build_filename (dir, "run", NULL);
+  g_autofree char *copies = g_build_filename (dir, "copies", NULL);
+  g_autofree char *first = NULL;
+  g_auto (GStrv) lines = NULL;
+  Result r;
+
+  make_image_folder (images);
+  r = run_bootsc_in (dir, "train", "images", "--out", "run", "--preset",
+                     "tiny", "--batch-size", "64", "--epochs", "1",
+                     "--image-size", "8", "--quiet", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  lines = read_lines (out, "assignments.csv");
+  first = g_strdup_printf ("0,%s%sdark%simg-000.png,", images,
+                           G_DIR_SEPARATOR_S, G_DIR_SEPARATOR_S);
+  g_assert_true (g_str_has_prefix (lines[1], first));
+  r = run_bootsc ("export-clusters", "--from", out, "--to", copies, NULL);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  g_assert_cmpuint (count_exported (copies, FALSE), ==, 160);
+  remove_tree (dir);
+}
+
 /* A file name that is not UTF-8 (Latin-1 "café.png") is written as
  * valid UTF-8 in assignments.csv. */
 static void
@@ -1422,6 +1453,7 @@ main (int   argc,
   g_test_add_func ("/cli/train-csv", test_train_csv);
   g_test_add_func ("/cli/train-images", test_train_images);
   g_test_add_func ("/cli/latin1-name", test_latin1_name);
+  g_test_add_func ("/cli/export-elsewhere", test_export_elsewhere);
   g_test_add_func ("/cli/resume", test_resume);
   g_test_add_func ("/cli/resume-recorded-input", test_resume_recorded_input);
   g_test_add_func ("/cli/bad-out", test_bad_out);
