@@ -558,6 +558,17 @@ rewrite_metrics (Run        *run,
   info->unwritten = NULL;
 }
 
+/* The results describe the model after its last step: evaluates it
+ * unless the last step's epoch end did. */
+static gboolean
+evaluate_last_step (Run     *run,
+                    GError **error)
+{
+  if (run->eval && run->eval->step == bsc_trainer_get_step (run->trainer))
+    return TRUE;
+  return evaluate (run, error);
+}
+
 /* Writes every result, the small and most useful first, so that a full
  * disk costs the big ones (charts, checkpoint) before these.  A file
  * that cannot be written does not stop the others; each is reported,
@@ -574,10 +585,7 @@ write_outputs (Run     *run,
   g_autoptr (GError) local = NULL;
   BscRunInfo info = run_info (run);
 
-  if ((run->eval == NULL
-       || run->eval->step != bsc_trainer_get_step (run->trainer))
-      && !evaluate (run, error))
-    return FALSE;
+  g_assert (run->eval != NULL);
   info.eval = run->eval;
   info.warning = warning = collapse_warning (run->eval);
   if (warning)
@@ -958,6 +966,10 @@ bsc_cli_run_training (BscTrainOptions *o)
     ;
   if (run.tty && !o->quiet)
     printf ("\n");
+  /* An evaluation that fails is recorded as a failed step would be,
+   * before any earlier file is replaced. */
+  if (step_error == NULL)
+    evaluate_last_step (&run, &step_error);
   if (step_error && run.steps_run == 0)
     {
       status = write_early_failure (&run, step_error);
