@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
 
 #include "bsc-cli.h"
 #include "bsc-error.h"
@@ -74,6 +75,10 @@ typedef struct
   double           epoch_loss;  /* sum over the current epoch's steps */
   guint            epoch_steps;
   gint64           last_print;
+  GPtrArray       *unwritten;   /* names of outputs that failed, in order */
+  GPtrArray       *write_errors;  /* why, one GError per name */
+  gboolean         out_ready;   /* --out exists and takes files */
+  gboolean         out_made;    /* ... and this run made it */
 } Run;
 
 /* ---- loading ------------------------------------------------------- */
@@ -300,6 +305,36 @@ out_path (const Run  *run,
   return g_build_filename (run->o->out, name, NULL);
 }
 
+/* One output could not be written: noted, and the others go on. */
+static void
+note_unwritten (Run          *run,
+                const char   *name,
+                const GError *error)
+{
+  g_ptr_array_add (run->unwritten, g_strdup (name));
+  g_ptr_array_add (run->write_errors, g_error_copy (error));
+}
+
+static void
+chart_failed_cb (const char   *name,
+                 const GError *error,
+                 gpointer      user_data)
+{
+  note_unwritten (user_data, name, error);
+}
+
+/* Notes name as unwritten when ok is FALSE, and clears error. */
+static void
+check_written (Run         *run,
+               const char  *name,
+               gboolean     ok,
+               GError     **error)
+{
+  if (!ok)
+    note_unwritten (run, name, *error);
+  g_clear_error (error);
+}
+
 static gboolean
 write_embeddings (Run     *run,
                   GError **error)
@@ -310,13 +345,15 @@ write_embeddings (Run     *run,
   return bsc_npy_write_float (path, run->eval->embeddings, 2, shape, error);
 }
 
-static gboolean
+/* The charts, each written when it can be: one that cannot (or whose
+ * data cannot be computed) is noted as unwritten. */
+static void
 write_charts (Run        *run,
-              BscRunInfo *info,
-              GError    **error)
+              BscRunInfo *info)
 {
   g_autoptr (BscProjector) projector = bsc_projector_new ();
-  g_autoptr (BscProbe) probe = bsc_trainer_probe (run->trainer, error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BscProbe) probe = bsc_trainer_probe (run->trainer, &error);
   const BscEvaluation *eval = run->eval;
   g_autofree float *points = g_new (float, 2 * MAX (1u, eval->n_samples));
   g_autofree float *protos = g_new (float, 2 * MAX (1u, eval->n_clusters));
@@ -324,14 +361,18 @@ write_charts (Run        *run,
     .info = info, .history = run->history, .probe = probe,
     .points = points, .proto_points = protos,
     .steps_per_epoch = bsc_trainer_get_steps_per_epoch (run->trainer),
+    .failed = chart_failed_cb, .failed_data = run,
   };
 
-  if (probe == NULL
-      || !bsc_projector_update (projector, eval->embeddings, eval->n_samples,
-                                eval->embed_dim, eval->prototypes,
-                                eval->n_clusters, points, protos, error))
-    return FALSE;
-  return bsc_export_charts (run->o->out, &set, error);
+  check_written (run, "affinity.png", probe != NULL, &error);
+  if (!bsc_projector_update (projector, eval->embeddings, eval->n_samples,
+                             eval->embed_dim, eval->prototypes,
+                             eval->n_clusters, points, protos, &error))
+    {
+      check_written (run, "projection.png", FALSE, &error);
+      set.points = set.proto_points = NULL;
+    }
+  bsc_export_charts (run->o->out, &set, NULL);
 }
 
 static gboolean
@@ -378,9 +419,9 @@ static gboolean
 is_output_name (const char *name)
 {
   static const char *const names[] = {
-    "assignments.csv", "history.csv", "metrics.json", "embeddings.npy",
-    "model.safetensors", "curves.png", "affinity.png", "projection.png",
-    "sizes.png", "confusion.png",
+    "assignments.csv", "history.csv", "metrics.json", "failed-metrics.json",
+    "embeddings.npy", "model.safetensors", "curves.png", "affinity.png",
+    "projection.png", "sizes.png", "confusion.png",
   };
   const char *digits = name + strlen ("mosaic-");
 
@@ -423,6 +464,27 @@ list_old_outputs (const char *dir)
   if (d)
     g_dir_close (d);
   return files;
+}
+
+/* Whether dir holds what an earlier run wrote: any output file but the
+ * record of a failure (which is all a run that fails before its first
+ * step leaves). */
+static gboolean
+has_earlier_results (const char *dir)
+{
+  GArray *old = list_old_outputs (dir);
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < old->len; i++)
+    {
+      OldFile *f = &g_array_index (old, OldFile, i);
+
+      found |= strcmp (f->name, "metrics.json") != 0
+               && strcmp (f->name, "failed-metrics.json") != 0;
+      g_free (f->name);
+    }
+  g_array_unref (old);
+  return found;
 }
 
 static gboolean
@@ -468,9 +530,55 @@ run_info (Run *run)
     .seconds_per_epoch = round (seconds_per_epoch (run) * 1e6) / 1e6,
     .steps = bsc_trainer_get_step (run->trainer),
     .interrupted = !bsc_trainer_is_finished (run->trainer),
+    .labels_path = run->o->labels, .label_column = run->o->label_column,
   };
 }
 
+/* metrics.json again, listing the files that could not be written (it
+ * is among them only if it cannot be written now either). */
+static void
+rewrite_metrics (Run        *run,
+                 BscRunInfo *info)
+{
+  g_autofree char *metrics = out_path (run, "metrics.json");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new ();
+
+  for (guint i = 0; i < run->unwritten->len; i++)
+    if (strcmp (run->unwritten->pdata[i], "metrics.json") != 0)
+      g_ptr_array_add (names, run->unwritten->pdata[i]);
+  g_ptr_array_add (names, NULL);
+  info->unwritten = (const char * const *) names->pdata;
+  if (bsc_export_metrics (metrics, info, &error))
+    {
+      for (guint i = run->unwritten->len; i-- > 0;)
+        if (strcmp (run->unwritten->pdata[i], "metrics.json") == 0)
+          {
+            g_ptr_array_remove_index (run->unwritten, i);
+            g_ptr_array_remove_index (run->write_errors, i);
+          }
+    }
+  else if (!g_ptr_array_find_with_equal_func (run->unwritten, "metrics.json",
+                                               g_str_equal, NULL))
+    note_unwritten (run, "metrics.json", error);
+  info->unwritten = NULL;
+}
+
+/* The results describe the model after its last step: evaluates it
+ * unless the last step's epoch end did. */
+static gboolean
+evaluate_last_step (Run     *run,
+                    GError **error)
+{
+  if (run->eval && run->eval->step == bsc_trainer_get_step (run->trainer))
+    return TRUE;
+  return evaluate (run, error);
+}
+
+/* Writes every result, the small and most useful first, so that a full
+ * disk costs the big ones (charts, checkpoint) before these.  A file
+ * that cannot be written does not stop the others; each is reported,
+ * and metrics.json lists them under "unwritten". */
 static gboolean
 write_outputs (Run     *run,
                GError **error)
@@ -480,27 +588,42 @@ write_outputs (Run     *run,
   g_autofree char *metrics = out_path (run, "metrics.json");
   g_autofree char *model = out_path (run, "model.safetensors");
   g_autofree char *warning = NULL;
+  g_autoptr (GError) local = NULL;
   BscRunInfo info = run_info (run);
 
-  if ((run->eval == NULL
-       || run->eval->step != bsc_trainer_get_step (run->trainer))
-      && !evaluate (run, error))
-    return FALSE;
+  g_assert (run->eval != NULL);
   info.eval = run->eval;
   info.warning = warning = collapse_warning (run->eval);
   if (warning)
     g_printerr (_("bootsc: warning: %s\n"), warning);
-  return bsc_trainer_save (run->trainer, model, error)
-         && bsc_export_assignments (assignments, run->data, run->eval, error)
-         && bsc_export_history (history, run->history, error)
-         && write_embeddings (run, error)
-         && bsc_export_metrics (metrics, &info, error)
-         && write_charts (run, &info, error)
-         && (run->o->export_mode == NULL || export_cluster_folders (run, error));
+  check_written (run, "metrics.json",
+                 bsc_export_metrics (metrics, &info, &local), &local);
+  check_written (run, "assignments.csv",
+                 bsc_export_assignments (assignments, run->data, run->eval,
+                                         &local), &local);
+  check_written (run, "history.csv",
+                 bsc_export_history (history, run->history, &local), &local);
+  check_written (run, "embeddings.npy", write_embeddings (run, &local),
+                 &local);
+  write_charts (run, &info);
+  check_written (run, "model.safetensors",
+                 bsc_trainer_save (run->trainer, model, &local), &local);
+  if (run->o->export_mode)
+    check_written (run, "clusters", export_cluster_folders (run, &local),
+                   &local);
+  if (run->unwritten->len == 0)
+    return TRUE;
+  rewrite_metrics (run, &info);
+  for (guint i = 0; i < run->write_errors->len; i++)
+    bsc_cli_fail (run->write_errors->pdata[i]);
+  g_set_error (error, BSC_ERROR, BSC_ERROR_IO,
+               _("%u of the results could not be written into %s"),
+               run->unwritten->len, run->o->out);
+  return FALSE;
 }
 
-/* A step failed: the model is as before it.  Keeps it (when a step
- * succeeded), the history so far and a metrics.json that says so. */
+/* A step failed after others succeeded: the model is as before it.
+ * Keeps it, the history so far and a metrics.json that says so. */
 static int
 write_failure (Run          *run,
                const GError *failure)
@@ -526,6 +649,35 @@ write_failure (Run          *run,
     g_printerr (_("The model as it was after step %" PRIu64
                   " (the last one that succeeded) is saved in %s; continue "
                   "it with --resume\n"), step, model);
+  return BSC_EXIT_FAILED;
+}
+
+/* Nothing was trained (the input may not even have loaded), so nothing
+ * of an earlier run in --out is replaced: the failure goes into
+ * metrics.json when there is no earlier run there, else into
+ * failed-metrics.json beside its files. */
+static int
+write_early_failure (Run          *run,
+                     const GError *failure)
+{
+  const char *name = has_earlier_results (run->o->out) ? "failed-metrics.json"
+                                                       : "metrics.json";
+  g_autofree char *path = out_path (run, name);
+  g_autoptr (GError) error = NULL;
+  BscRunInfo info = { .config = &run->o->config, .data = run->data,
+                      .source = run->o->input, .labels_path = run->o->labels,
+                      .label_column = run->o->label_column };
+
+  if (run->trainer)
+    info = run_info (run);
+
+  info.error = failure->message;
+  bsc_cli_fail (failure);
+  if (!bsc_export_metrics (path, &info, &error))
+    bsc_cli_fail (error);
+  else if (strcmp (name, "metrics.json") != 0)
+    g_printerr (_("bootsc: the earlier results in %s are kept; this run's "
+                  "failure is recorded in %s\n"), run->o->out, path);
   return BSC_EXIT_FAILED;
 }
 
@@ -555,6 +707,65 @@ initial_history (Run *run)
       history = bsc_history_new ();
     }
   return history;
+}
+
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* A file named in metrics.json: from name_uri when there is one (exact
+ * bytes), else from name; NULL when neither is there. */
+static char *
+path_member (JsonObject *object,
+             const char *name)
+{
+  g_autofree char *uri_name = g_strconcat (name, "_uri", NULL);
+  const char *uri = string_member (object, uri_name);
+  const char *text = string_member (object, name);
+  char *path = uri ? g_filename_from_uri (uri, NULL, NULL) : NULL;
+
+  if (path == NULL && text)
+    path = g_filename_from_utf8 (text, -1, NULL, NULL, NULL);
+  return path;
+}
+
+/* --resume without INPUT: the input (and labels, unless given) that the
+ * run being resumed recorded in the metrics.json beside its checkpoint;
+ * without one, the bundled sample as for any run without INPUT. */
+static void
+input_from_metrics (BscTrainOptions *o)
+{
+  g_autofree char *dir = g_path_get_dirname (o->resume);
+  g_autofree char *path = g_build_filename (dir, "metrics.json", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *name = NULL;
+  JsonObject *m;
+
+  if (!json_parser_load_from_file (parser, path, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+  m = json_node_get_object (json_parser_get_root (parser));
+  if ((o->input = path_member (m, "source")) == NULL)
+    return;
+  if (o->labels == NULL && o->label_column == NULL)
+    {
+      o->labels = path_member (m, "labels");
+      o->label_column = g_strdup (string_member (m, "label_column"));
+      o->load.labels_path = o->labels;
+      o->load.label_column = o->label_column;
+    }
+  if (o->quiet)
+    return;
+  name = g_filename_display_name (o->input);
+  g_printerr (_("bootsc: resuming on %s, the input recorded in %s\n"), name,
+              path);
 }
 
 /* A batch must fit in the data set and hold at least as many samples
@@ -636,15 +847,18 @@ folder_error (const char *dir,
 }
 
 /* Creates the output folder and writes and removes a probe file in it,
- * so that an unwritable folder is found before any training. */
+ * so that an unwritable folder is found before any training; made says
+ * whether the folder is new. */
 static gboolean
 check_out_folder (const char  *dir,
+                  gboolean    *made,
                   GError     **error)
 {
   g_autofree char *probe = g_build_filename (dir, ".bootsc-probe-XXXXXX",
                                              NULL);
   int fd;
 
+  *made = !g_file_test (dir, G_FILE_TEST_IS_DIR);
   if (g_mkdir_with_parents (dir, 0777) != 0)
     return folder_error (dir, TRUE, errno, error);
   if ((fd = g_mkstemp (probe)) < 0)
@@ -661,6 +875,10 @@ prepare (Run     *run,
   BscTrainOptions *o = run->o;
   BscConfig saved;
 
+  /* First, so that every later failure can be recorded in it. */
+  if (!check_out_folder (o->out, &run->out_made, error))
+    return FALSE;
+  run->out_ready = TRUE;
   if (o->resume)
     {
       if (!bsc_checkpoint_read_config (o->resume, &saved, error))
@@ -669,11 +887,12 @@ prepare (Run     *run,
         g_printerr (_("bootsc: warning: a resumed run keeps the "
                       "configuration of its checkpoint; the training "
                       "options given are ignored\n"));
+      o->config = saved;    /* for the record of a failure to load */
       o->load.image_size = saved.image_size;
       o->load.image_rgb = saved.image_rgb ? 1 : 0;
+      if (o->input == NULL)
+        input_from_metrics (o);
     }
-  if (!check_out_folder (o->out, error))
-    return FALSE;
   run->data = bsc_cli_load (o->input, &o->load, o->quiet, error);
   if (run->data == NULL)
     return FALSE;
@@ -709,6 +928,8 @@ print_summary (Run *run)
 static void
 run_clear (Run *run)
 {
+  g_clear_pointer (&run->unwritten, g_ptr_array_unref);
+  g_clear_pointer (&run->write_errors, g_ptr_array_unref);
   g_clear_pointer (&run->eval, bsc_evaluation_free);
   g_clear_pointer (&run->history, bsc_history_free);
   g_clear_pointer (&run->trainer, bsc_trainer_free);
@@ -718,7 +939,12 @@ run_clear (Run *run)
 int
 bsc_cli_run_training (BscTrainOptions *o)
 {
-  Run run = { .o = o, .tty = isatty (STDOUT_FILENO) };
+  Run run = {
+    .o = o, .tty = isatty (STDOUT_FILENO),
+    .unwritten = g_ptr_array_new_with_free_func (g_free),
+    .write_errors = g_ptr_array_new_with_free_func (
+                      (GDestroyNotify) g_error_free),
+  };
   g_autoptr (GError) error = NULL;
   g_autoptr (GError) step_error = NULL;
   GArray *old;
@@ -727,14 +953,23 @@ bsc_cli_run_training (BscTrainOptions *o)
   install_interrupt_handler ();
   if (!prepare (&run, &error))
     {
-      run_clear (&run);
       if (!interrupted)
-        return bsc_cli_fail (error);
-      fprintf (stderr, _("bootsc: interrupted before training began\n"));
-      return BSC_EXIT_INTERRUPTED;
+        status = run.out_ready ? write_early_failure (&run, error)
+                               : bsc_cli_fail (error);
+      else
+        {
+          fprintf (stderr, _("bootsc: interrupted before training began\n"));
+          status = BSC_EXIT_INTERRUPTED;
+          if (run.out_made)
+            g_rmdir (o->out);   /* only if empty */
+        }
+      run_clear (&run);
+      return status;
     }
   if (o->export_mode && run.data->paths == NULL)
     {
+      if (run.out_made)
+        g_rmdir (o->out);
       run_clear (&run);
       return bsc_cli_usage_error ("train", _("--export-clusters needs an image "
                                   "folder as INPUT"));
@@ -743,6 +978,16 @@ bsc_cli_run_training (BscTrainOptions *o)
     ;
   if (run.tty && !o->quiet)
     printf ("\n");
+  /* An evaluation that fails is recorded as a failed step would be,
+   * before any earlier file is replaced. */
+  if (step_error == NULL)
+    evaluate_last_step (&run, &step_error);
+  if (step_error && run.steps_run == 0)
+    {
+      status = write_early_failure (&run, step_error);
+      run_clear (&run);
+      return status;
+    }
   old = list_old_outputs (o->out);
   if (step_error)
     status = write_failure (&run, step_error);

@@ -56,8 +56,8 @@ typedef struct
 
 static const char train_description[] = N_(
   "Writes into DIR: assignments.csv (sample, cluster, confidence, label;\n"
-  "images: path as UTF-8, and path_uri with the exact name of any file\n"
-  "whose name is not UTF-8),\n"
+  "images: absolute path as UTF-8, and path_uri with the exact name of\n"
+  "any file whose name is not UTF-8),\n"
   "metrics.json (acc, nmi, ari when labels exist, samples, clusters,\n"
   "epochs, seconds_per_epoch, configuration), history.csv (per step losses,\n"
   "temperatures, learning rate; per evaluation metrics; epoch is the\n"
@@ -69,13 +69,22 @@ static const char train_description[] = N_(
   "\n"
   "Ctrl-C stops after the current step and still writes every file\n"
   "(exit status 130); a second Ctrl-C does not cut the writing short.\n"
-  "A run that fails (exit status 1) records why in metrics.json\n"
-  "(\"failed\": true) and keeps the checkpoint of its last good step.\n"
-  "Files an earlier run left in DIR that this one does not rewrite\n"
-  "are removed (only the names listed above).  When one cluster holds\n"
-  "most samples or many are empty, a warning says so and metrics.json\n"
-  "has \"collapsed\": true.  Numbers are read and written with a dot,\n"
-  "whatever the locale.\n"
+  "A run that fails (exit status 1), even one whose INPUT does not\n"
+  "load, records why in metrics.json (\"failed\": true) and keeps the\n"
+  "checkpoint of its last good step.\n"
+  "A file that cannot be written (a full disk) does not stop the\n"
+  "others, which go smallest and most useful first: metrics.json,\n"
+  "assignments.csv, history.csv, embeddings.npy, the charts, then\n"
+  "model.safetensors; each failure is reported, metrics.json lists\n"
+  "them under \"unwritten\" and the exit status is 1.\n"
+  "A run that fails before its first step changes nothing an earlier\n"
+  "run left in DIR: it records why in failed-metrics.json beside those\n"
+  "files (in metrics.json when there are none).  Once a run has\n"
+  "results of its own, the files an earlier run left in DIR that this\n"
+  "one does not rewrite are removed (only the names listed above).\n"
+  "When one cluster holds most samples or many are empty, a warning\n"
+  "says so and metrics.json has \"collapsed\": true.  Numbers are read\n"
+  "and written with a dot, whatever the locale.\n"
   "\n"
   "Examples:\n"
   "  bootsc train --out run                 (the bundled sample)\n"
@@ -135,7 +144,8 @@ make_entries (BscTrainOptions *o,
       N_("CSV input: the column (name or 0-based index) holding labels"),
       N_("COLUMN") },
     { "resume", 'r', 0, G_OPTION_ARG_FILENAME, &o->resume,
-      N_("Continue the run saved in a checkpoint (its configuration is used)"),
+      N_("Continue the run saved in a checkpoint (its configuration is used; "
+      "without INPUT, the input its metrics.json names)"),
       N_("CHECKPOINT") },
     { "stop-after", 0, 0, G_OPTION_ARG_STRING, &args->stop_after,
       N_("Stop after this epoch and save (resume later with --resume)"), N_("EPOCH") },

@@ -34,10 +34,17 @@ write_chart (Charts          *charts,
              GError         **error)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr (GError) local = NULL;
 
-  return bsc_plot_export_png (draw, data, width, height, 1, path,
-                              (const char * const *) charts->keys,
-                              (const char * const *) charts->values, error);
+  if (bsc_plot_export_png (draw, data, width, height, 1, path,
+                           (const char * const *) charts->keys,
+                           (const char * const *) charts->values, &local))
+    return TRUE;
+  if (charts->set->failed)
+    charts->set->failed (name, local, charts->set->failed_data);
+  if (error && *error == NULL)
+    g_propagate_error (error, g_steal_pointer (&local));
+  return FALSE;
 }
 
 /* ---- curves -------------------------------------------------------- */
@@ -580,18 +587,19 @@ bsc_export_charts (const char        *dir,
 
   bsc_plot_theme_init (&charts.theme, FALSE);
   bsc_export_png_text (info, &charts.keys, &charts.values);
+  /* Every chart is tried, whichever failed before it. */
   ok = write_curves (&charts, dir, error);
-  ok = ok && (set->probe == NULL || write_affinity (&charts, dir, error));
-  ok = ok && (set->points == NULL || write_projection (&charts, dir, error));
-  ok = ok && write_chart (&charts, dir, "sizes.png", draw_sizes_cb, &charts,
-                          900, 420, error);
-  ok = ok && (data->labels == NULL
-              || write_chart (&charts, dir, "confusion.png",
-                              draw_confusion_cb, &charts, 760, 700, error));
-  for (guint k = 0; ok && data->n_samples > 0
+  ok &= set->probe == NULL || write_affinity (&charts, dir, error);
+  ok &= set->points == NULL || write_projection (&charts, dir, error);
+  ok &= write_chart (&charts, dir, "sizes.png", draw_sizes_cb, &charts, 900,
+                     420, error);
+  ok &= data->labels == NULL
+        || write_chart (&charts, dir, "confusion.png", draw_confusion_cb,
+                        &charts, 760, 700, error);
+  for (guint k = 0; data->n_samples > 0
                     && bsc_dataset_get_thumbnail (data, 0, &size, &channels)
                     && k < info->eval->n_clusters; k++)
-    ok = write_mosaic (&charts, dir, k, error);
+    ok &= write_mosaic (&charts, dir, k, error);
   g_strfreev (charts.keys);
   g_strfreev (charts.values);
   return ok;

@@ -144,7 +144,8 @@ write_file (const char *path,
   return FALSE;
 }
 
-/* The path column holds display names (valid UTF-8); when a file name
+/* The path column holds absolute paths (so that the files are found
+ * from any directory) as display names (valid UTF-8); when a file name
  * is not UTF-8, a path_uri column keeps every name exactly, escaped. */
 static gboolean
 needs_uris (const GPtrArray *paths)
@@ -191,8 +192,9 @@ bsc_export_assignments (const char          *path,
       g_string_append_printf (out, "%" G_GSIZE_FORMAT ",", i);
       if (data->paths)
         {
-          g_autofree char *name =
-            g_filename_display_name (g_ptr_array_index (data->paths, i));
+          g_autofree char *absolute =
+            g_canonicalize_filename (g_ptr_array_index (data->paths, i), NULL);
+          g_autofree char *name = g_filename_display_name (absolute);
 
           append_field (out, name);
           g_string_append_c (out, ',');
@@ -606,8 +608,29 @@ add_member_string (JsonBuilder *builder,
   json_builder_add_string_value (builder, value);
 }
 
-/* "failed" and its "error", or "interrupted"; then "collapsed" and its
- * "warning". */
+/* A file as the member name, absolute (so that it can be found from
+ * anywhere) and as UTF-8; with name_uri holding its exact bytes when
+ * they are not UTF-8. */
+static void
+add_member_path (JsonBuilder *builder,
+                 const char  *name,
+                 const char  *path)
+{
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  g_autofree char *display = g_filename_display_name (absolute);
+  g_autofree char *uri = NULL;
+  g_autofree char *uri_name = NULL;
+
+  add_member_string (builder, name, display);
+  if (g_utf8_validate (absolute, -1, NULL)
+      || (uri = g_filename_to_uri (absolute, NULL, NULL)) == NULL)
+    return;
+  uri_name = g_strconcat (name, "_uri", NULL);
+  add_member_string (builder, uri_name, uri);
+}
+
+/* "failed" and its "error", or "interrupted"; "unwritten" when some
+ * files could not be written; then "collapsed" and its "warning". */
 static void
 add_status (JsonBuilder      *builder,
             const BscRunInfo *info)
@@ -615,6 +638,14 @@ add_status (JsonBuilder      *builder,
   json_builder_set_member_name (builder, info->error ? "failed"
                                                      : "interrupted");
   json_builder_add_boolean_value (builder, info->error || info->interrupted);
+  if (info->unwritten && info->unwritten[0])
+    {
+      json_builder_set_member_name (builder, "unwritten");
+      json_builder_begin_array (builder);
+      for (guint i = 0; info->unwritten[i]; i++)
+        json_builder_add_string_value (builder, info->unwritten[i]);
+      json_builder_end_array (builder);
+    }
   if (info->error)
     {
       add_member_string (builder, "error", info->error);
@@ -632,7 +663,7 @@ bsc_export_metrics_string (const BscRunInfo *info,
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
-  g_autofree char *source = g_filename_display_name (info->data->source);
+  const char *source = info->data ? info->data->source : info->source;
   const BscEvaluation *eval = info->eval;
 
   json_builder_begin_object (builder);
@@ -642,14 +673,19 @@ bsc_export_metrics_string (const BscRunInfo *info,
       add_member_double (builder, "nmi", eval->nmi);
       add_member_double (builder, "ari", eval->ari);
     }
-  add_member_int (builder, "samples", info->data->n_samples);
+  if (info->data)
+    add_member_int (builder, "samples", info->data->n_samples);
   add_member_int (builder, "clusters", info->config->n_clusters);
   add_member_int (builder, "epochs", eval ? eval->epoch : 0);
   add_member_int (builder, "steps", info->steps);
   add_member_double (builder, "seconds_per_epoch", info->seconds_per_epoch);
   add_status (builder, info);
-  json_builder_set_member_name (builder, "source");
-  json_builder_add_string_value (builder, source);
+  if (source)
+    add_member_path (builder, "source", source);
+  if (info->labels_path)
+    add_member_path (builder, "labels", info->labels_path);
+  if (info->label_column)
+    add_member_string (builder, "label_column", info->label_column);
   if (eval)
     {
       json_builder_set_member_name (builder, "cluster_sizes");

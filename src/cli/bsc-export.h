@@ -64,13 +64,18 @@ BscHistory    *bsc_history_load         (const char          *path,
 typedef struct
 {
   const BscConfig     *config;
-  const BscDataset    *data;
+  const BscDataset    *data;            /* NULL: the input did not load */
+  const char          *source;          /* without data: the input named */
+  const char          *labels_path;     /* --labels, or NULL */
+  const char          *label_column;    /* --label-column, or NULL */
   const BscEvaluation *eval;            /* final evaluation */
   double               seconds_per_epoch;
   guint64              steps;
   gboolean             interrupted;
   const char          *error;           /* the run failed: why; or NULL */
   const char          *warning;         /* the clustering collapsed: why */
+  const char * const  *unwritten;       /* NULL-terminated names of files
+                                         * that could not be written, or NULL */
 } BscRunInfo;
 
 /* The metrics as a compact JSON object (acc, nmi, ari, samples, ...). */
@@ -93,10 +98,17 @@ gboolean       bsc_export_history       (const char          *path,
                                          const BscHistory    *history,
                                          GError             **error);
 
+/* Called for each chart that could not be written, with its file name. */
+typedef void (*BscChartFailedFunc) (const char   *name,
+                                    const GError *error,
+                                    gpointer      user_data);
+
 /* The charts of a run, into dir: curves.png, affinity.png (when probe is
  * not NULL), projection.png (when points is not NULL: n x 2, protos K x 2
  * or NULL), sizes.png, confusion.png (labels), mosaic-NN.png per cluster
- * (image datasets). */
+ * (image datasets).  A chart that cannot be written does not keep the
+ * others from being written: failed (when not NULL) hears of each, and
+ * error holds the first. */
 typedef struct
 {
   const BscRunInfo    *info;
@@ -106,6 +118,8 @@ typedef struct
   const float         *proto_points;
   guint                steps_per_epoch; /* curves use epochs as x */
   guint                mosaic_max;     /* thumbnails per mosaic; 0: 100 */
+  BscChartFailedFunc   failed;
+  gpointer             failed_data;
 } BscChartSet;
 
 gboolean       bsc_export_charts        (const char          *dir,

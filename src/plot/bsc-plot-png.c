@@ -200,13 +200,16 @@ bsc_plot_write_png (cairo_surface_t    *surface,
                    "Cannot write %s: %s", path, g_strerror (saved));
       return FALSE;
     }
+  /* A failed fwrite (a full disk) leaves its errno: say that, not only
+   * that the encoding stopped. */
+  errno = 0;
   ok = write_png_file (surface, fp, keys, values);
   ok = (fclose (fp) == 0) && ok;
   if (ok && g_rename (tmp, path) == 0)
     return TRUE;
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                "Cannot write %s: %s", path,
-               ok ? g_strerror (errno) : "PNG encoding failed");
+               ok || errno != 0 ? g_strerror (errno) : "PNG encoding failed");
   g_unlink (tmp);
   return FALSE;
 }

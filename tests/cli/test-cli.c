@@ -41,7 +41,8 @@ result_clear (Result *r)
 }
 
 static Result
-run_bootsc_valist (const char *first,
+run_bootsc_valist (const char *cwd,
+                   const char *first,
                    va_list     args)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
@@ -53,7 +54,7 @@ run_bootsc_valist (const char *first,
   for (const char *a = first; a; a = va_arg (args, const char *))
     g_ptr_array_add (argv, (char *) a);
   g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+  g_spawn_sync (cwd, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
                 &r.out, &r.err, &wait_status, &error);
   g_assert_no_error (error);
   g_assert_true (WIFEXITED (wait_status));
@@ -70,7 +71,22 @@ run_bootsc (const char *first,
   Result r;
 
   va_start (args, first);
-  r = run_bootsc_valist (first, args);
+  r = run_bootsc_valist (NULL, first, args);
+  va_end (args);
+  return r;
+}
+
+/* The same, in the directory cwd. */
+static Result
+run_bootsc_in (const char *cwd,
+               const char *first,
+               ...)
+{
+  va_list args;
+  Result r;
+
+  va_start (args, first);
+  r = run_bootsc_valist (cwd, first, args);
   va_end (args);
   return r;
 }
@@ -85,7 +101,7 @@ assert_usage_error (const char *expected,
   Result r;
 
   va_start (args, first);
-  r = run_bootsc_valist (first, args);
+  r = run_bootsc_valist (NULL, first, args);
   va_end (args);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, expected));
@@ -600,7 +616,7 @@ test_bad_out (void)
 }
 
 /* Values that overflow at step 1: exit 1, a metrics.json that says so,
- * no checkpoint (no step succeeded), no junk history, nothing stale. */
+ * no checkpoint (no step succeeded), no junk history. */
 static void
 test_failed_run (void)
 {
@@ -612,22 +628,199 @@ test_failed_run (void)
   JsonObject *m;
   Result r;
 
-  g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
-  write_in (out, "assignments.csv", "index,cluster\n0,0\n");
   r = run_bootsc ("train", csv, "--out", out, "--preset", "tiny",
                   "--batch-size", "32", "--epochs", "2", NULL);
   g_assert_cmpint (r.status, ==, 1);
-  g_assert_nonnull (strstr (r.err, "bootsc: error: "));
+  g_assert_nonnull (strstr (r.err, "bootsc: error: Step 1 (epoch 1): "));
   g_assert_null (strstr (r.err, "--resume"));
+  g_assert_null (strstr (r.err, "failed-metrics.json"));
   result_clear (&r);
   m = read_json (out, parser);
   g_assert_true (json_object_get_boolean_member (m, "failed"));
   g_assert_false (json_object_has_member (m, "interrupted"));
-  g_assert_cmpstr (json_object_get_string_member (m, "error"), !=, "");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (m, "error"),
+                                   "Step 1 (epoch 1): "));
+  g_assert_cmpint (json_object_get_int_member (m, "steps"), ==, 0);
   g_assert_false (exists_in (out, "model.safetensors"));
   g_assert_false (exists_in (out, "history.csv"));
-  g_assert_false (exists_in (out, "assignments.csv"));
-  g_assert_false (exists_in (out, "curves.png"));
+  g_assert_false (exists_in (out, "failed-metrics.json"));
+  remove_tree (dir);
+}
+
+static GBytes *
+read_bytes_in (const char *dir,
+               const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  return g_bytes_new_take (contents, length);
+}
+
+/* A run that fails at step 1 into the folder of a good run leaves that
+ * run's every file as it was and records its failure beside them; the
+ * next good run removes that record. */
+static void
+test_failed_keeps_earlier (void)
+{
+  static const char *const kept[] = {
+    "metrics.json", "assignments.csv", "history.csv", "embeddings.npy",
+    "model.safetensors", "curves.png", "sizes.png", "confusion.png",
+  };
+  Blobs b;
+  g_autofree char *csv = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  GBytes *before[G_N_ELEMENTS (kept)];
+  Result r;
+
+  blobs_make (&b);
+  csv = write_const_csv (b.dir, "big.csv", "1e30,2e30,1e30,3e30", 64);
+  out = g_build_filename (b.dir, "run", NULL);
+  r = train_blobs (&b, out, "1", NULL, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    before[i] = read_bytes_in (out, kept[i]);
+
+  r = run_bootsc ("train", csv, "--out", out, "--preset", "tiny",
+                  "--batch-size", "32", "--epochs", "2", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "bootsc: error: Step 1 (epoch 1): "));
+  g_assert_nonnull (strstr (r.err, "earlier results"));
+  g_assert_nonnull (strstr (r.err, "failed-metrics.json"));
+  result_clear (&r);
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    {
+      g_autoptr (GBytes) after = read_bytes_in (out, kept[i]);
+
+      g_assert_cmpuint (g_bytes_get_size (after), >, 0);
+      g_assert_true (g_bytes_equal (after, before[i]));
+      g_bytes_unref (before[i]);
+    }
+  {
+    g_autofree char *path = g_build_filename (out, "failed-metrics.json",
+                                              NULL);
+    JsonObject *m;
+
+    json_parser_load_from_file (parser, path, &error);
+    g_assert_no_error (error);
+    m = json_node_get_object (json_parser_get_root (parser));
+    g_assert_true (json_object_get_boolean_member (m, "failed"));
+    g_assert_cmpint (json_object_get_int_member (m, "samples"), ==, 64);
+  }
+
+  r = train_blobs (&b, out, "1", NULL, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  g_assert_false (exists_in (out, "failed-metrics.json"));
+  blobs_clear (&b);
+}
+
+/* Outputs that cannot be written (a folder where model.safetensors and
+ * curves.png go, as a full disk would refuse them): every other file is
+ * still written, each failure is reported, metrics.json lists them, and
+ * the exit status is 1. */
+static void
+test_unwritable_outputs (void)
+{
+  static const char *const pngs[] = { "affinity.png", "projection.png",
+                                      "sizes.png", "confusion.png" };
+  Blobs b;
+  g_autofree char *out = NULL;
+  g_autofree char *npy = NULL;
+  g_autofree char *model = NULL;
+  g_autofree char *curves = NULL;
+  g_autofree float *emb = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  gint32 clusters[N_BLOBS];
+  BscNpyShape shape;
+  JsonArray *unwritten;
+  Result r;
+
+  blobs_make (&b);
+  out = g_build_filename (b.dir, "run", NULL);
+  model = g_build_filename (out, "model.safetensors", NULL);
+  curves = g_build_filename (out, "curves.png", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (model, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (curves, 0755), ==, 0);
+  r = train_blobs (&b, out, "1", NULL, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "bootsc: error: Cannot write "));
+  g_assert_nonnull (strstr (r.err, "curves.png: Is a directory\n"));
+  g_assert_nonnull (strstr (r.err, "model.safetensors: Is a directory\n"));
+  g_assert_nonnull (strstr (r.err, "2 of the results could not be written"));
+  g_assert_null (strstr (r.out, "Done after"));
+  result_clear (&r);
+
+  unwritten = json_object_get_array_member (read_json (out, parser),
+                                            "unwritten");
+  g_assert_nonnull (unwritten);
+  g_assert_cmpuint (json_array_get_length (unwritten), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (unwritten, 0), ==,
+                   "curves.png");
+  g_assert_cmpstr (json_array_get_string_element (unwritten, 1), ==,
+                   "model.safetensors");
+  check_assignments (out, &b, clusters);
+  check_metrics (out, &b, clusters, 1);
+  check_history (out, 1);
+  npy = g_build_filename (out, "embeddings.npy", NULL);
+  emb = bsc_npy_read_float (npy, &shape, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shape.shape[0], ==, N_BLOBS);
+  for (guint i = 0; i < G_N_ELEMENTS (pngs); i++)
+    check_png (out, pngs[i], N_BLOBS);
+  g_assert_true (g_file_test (model, G_FILE_TEST_IS_DIR));
+  check_no_temporaries (out);
+  blobs_clear (&b);
+}
+
+/* An input that does not load (an empty folder, one of broken images)
+ * still leaves a metrics.json that says why, as --help promises. */
+static void
+test_load_failure (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bsc-cli-load-XXXXXX", NULL);
+  g_autofree char *empty = g_build_filename (dir, "empty", NULL);
+  g_autofree char *broken = g_build_filename (dir, "broken", NULL);
+  const char *inputs[] = { empty, broken };
+
+  g_assert_cmpint (g_mkdir (empty, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (broken, 0755), ==, 0);
+  write_in (broken, "a.png", "not a picture");
+  write_in (broken, "b.jpg", "nor this");
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autofree char *out = g_strdup_printf ("%s-run", inputs[i]);
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      JsonObject *m;
+      Result r;
+
+      r = run_bootsc ("train", inputs[i], "--out", out, "--preset", "tiny",
+                      "--quiet", NULL);
+      g_assert_cmpint (r.status, ==, 1);
+      g_assert_nonnull (strstr (r.err, "bootsc: error: "));
+      g_assert_nonnull (strstr (r.err, "0 usable images"));
+      m = read_json (out, parser);
+      g_assert_true (json_object_get_boolean_member (m, "failed"));
+      g_assert_nonnull (strstr (json_object_get_string_member (m, "error"),
+                                "0 usable images"));
+      g_assert_nonnull (strstr (r.err,
+                                json_object_get_string_member (m, "error")));
+      g_assert_true (g_str_has_suffix (json_object_get_string_member (m,
+                                                                      "source"),
+                                       i == 0 ? "/empty" : "/broken"));
+      g_assert_false (json_object_has_member (m, "samples"));
+      g_assert_cmpint (json_object_get_int_member (
+                         json_object_get_object_member (m, "config"),
+                         "hidden1"), ==, 128);
+      g_assert_false (exists_in (out, "model.safetensors"));
+      result_clear (&r);
+    }
   remove_tree (dir);
 }
 
@@ -649,6 +842,13 @@ test_too_small (void)
   g_assert_nonnull (strstr (r.err, "--widths 64,32,64,2 --batch-size 5"));
   g_assert_null (strstr (r.err, "lower the batch size"));
   result_clear (&r);
+  {
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    JsonObject *m = read_json (out, parser);
+
+    g_assert_true (json_object_get_boolean_member (m, "failed"));
+    g_assert_cmpint (json_object_get_int_member (m, "samples"), ==, 5);
+  }
   remove_tree (dir);
 }
 
@@ -759,6 +959,62 @@ test_resume (void)
   /* The resumed run keeps the first run's history. */
   history = read_lines (second, "history.csv");
   g_assert_cmpuint (g_strv_length (history), ==, 16 + 1);
+  blobs_clear (&b);
+}
+
+/* --resume without INPUT, from another directory than the first run's
+ * (which named its input and labels relative to its own): the input and
+ * labels recorded in metrics.json are used, and the result equals four
+ * epochs in one go. */
+static void
+test_resume_recorded_input (void)
+{
+  Blobs b;
+  g_autofree char *first = NULL;
+  g_autofree char *whole = NULL;
+  g_autofree char *checkpoint = NULL;
+  g_autofree char *expect = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_auto (GStrv) resumed = NULL;
+  g_auto (GStrv) straight = NULL;
+  JsonObject *m;
+  Result r;
+
+  blobs_make (&b);
+  first = g_build_filename (b.dir, "first", NULL);
+  whole = g_build_filename (b.dir, "whole", NULL);
+  checkpoint = g_build_filename (first, "model.safetensors", NULL);
+  r = run_bootsc_in (b.dir, "train", "blobs.npy", "--labels", "labels.npy",
+                     "--out", "first", "--preset", "tiny", "--batch-size",
+                     "128", "--epochs", "4", "--threads", "1", "--seed", "3",
+                     "--stop-after", "2", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  m = read_json (first, parser);
+  g_assert_cmpstr (json_object_get_string_member (m, "source"), ==,
+                   b.features);
+  g_assert_cmpstr (json_object_get_string_member (m, "labels"), ==, b.labels);
+
+  r = run_bootsc ("train", "--resume", checkpoint, "--out", first, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  expect = g_strdup_printf ("bootsc: resuming on %s, the input recorded in "
+                            "%s%smetrics.json\n", b.features, first,
+                            G_DIR_SEPARATOR_S);
+  g_assert_true (g_str_has_prefix (r.err, expect));
+  g_assert_nonnull (strstr (r.out, "600 samples of 16 values, with labels"));
+  result_clear (&r);
+  m = read_json (first, parser);
+  g_assert_cmpint (json_object_get_int_member (m, "epochs"), ==, 4);
+  g_assert_true (json_object_has_member (m, "acc"));
+
+  r = train_blobs (&b, whole, "4", NULL, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  resumed = read_lines (first, "assignments.csv");
+  straight = read_lines (whole, "assignments.csv");
+  g_assert_cmpuint (g_strv_length (resumed), ==, N_BLOBS + 1);
+  for (guint i = 0; resumed[i]; i++)
+    g_assert_cmpstr (resumed[i], ==, straight[i]);
   blobs_clear (&b);
 }
 
@@ -1100,6 +1356,37 @@ test_label_column_ignored (void)
   blobs_clear (&b);
 }
 
+/* A run on a relative image folder: assignments.csv holds absolute
+ * paths, so export-clusters works from another directory. */
+static void
+test_export_elsewhere (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bsc-cli-rel-XXXXXX", NULL);
+  g_autofree char *images = g_build_filename (dir, "images", NULL);
+  g_autofree char *out = g_build_filename (dir, "run", NULL);
+  g_autofree char *copies = g_build_filename (dir, "copies", NULL);
+  g_autofree char *first = NULL;
+  g_auto (GStrv) lines = NULL;
+  Result r;
+
+  make_image_folder (images);
+  r = run_bootsc_in (dir, "train", "images", "--out", "run", "--preset",
+                     "tiny", "--batch-size", "64", "--epochs", "1",
+                     "--image-size", "8", "--quiet", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  lines = read_lines (out, "assignments.csv");
+  first = g_strdup_printf ("0,%s%sdark%simg-000.png,", images,
+                           G_DIR_SEPARATOR_S, G_DIR_SEPARATOR_S);
+  g_assert_true (g_str_has_prefix (lines[1], first));
+  r = run_bootsc ("export-clusters", "--from", out, "--to", copies, NULL);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  g_assert_cmpuint (count_exported (copies, FALSE), ==, 160);
+  remove_tree (dir);
+}
+
 /* A file name that is not UTF-8 (Latin-1 "café.png") is written as
  * valid UTF-8 in assignments.csv. */
 static void
@@ -1209,12 +1496,17 @@ main (int   argc,
   g_test_add_func ("/cli/train-images", test_train_images);
   g_test_add_func ("/cli/label-column-ignored", test_label_column_ignored);
   g_test_add_func ("/cli/latin1-name", test_latin1_name);
+  g_test_add_func ("/cli/export-elsewhere", test_export_elsewhere);
   g_test_add_func ("/cli/resume", test_resume);
+  g_test_add_func ("/cli/resume-recorded-input", test_resume_recorded_input);
   g_test_add_func ("/cli/bad-out", test_bad_out);
   g_test_add_func ("/cli/failed-run", test_failed_run);
+  g_test_add_func ("/cli/failed-keeps-earlier", test_failed_keeps_earlier);
   g_test_add_func ("/cli/failed-later", test_failed_later);
+  g_test_add_func ("/cli/unwritable-outputs", test_unwritable_outputs);
   g_test_add_func ("/cli/collapse", test_collapse);
   g_test_add_func ("/cli/too-small", test_too_small);
+  g_test_add_func ("/cli/load-failure", test_load_failure);
   g_test_add_func ("/cli/interrupt", test_interrupt);
   g_test_add_func ("/cli/german-locale", test_german_locale);
   g_test_add_func ("/cli/bundled-sample", test_bundled_sample);
