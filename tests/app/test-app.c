@@ -477,13 +477,28 @@ test_close_during_training (void)
 
 /* Feature vectors without labels: every view but the confusion matrix
  * (which needs labels) gets data. */
+/* Opens path in window, trains with the current settings until the run
+ * ends and reads the window's status. */
+static void
+open_and_run (BscWindow       *window,
+              const char      *path,
+              BscWindowStatus *st)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  bsc_window_open_file (window, file, FALSE);
+  g_assert_true (wait_for (window, loaded, NULL, 30));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  g_assert_true (wait_for (window, run_ended, NULL, 60));
+  _bsc_window_get_status (window, st);
+}
+
 static void
 test_features (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("bsc-feat-XXXXXX", NULL);
   g_autofree char *csv = g_build_filename (dir, "points.csv", NULL);
   g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (csv);
   BscWindow *window = new_window ();
   guint n_views = 0;
   BscRunView **views;
@@ -495,11 +510,7 @@ test_features (void)
                               + g_test_rand_double_range (-0.2, 0.2),
                               j == 7 ? '\n' : ',');
   g_assert_true (g_file_set_contents (csv, text->str, -1, NULL));
-  bsc_window_open_file (window, file, FALSE);
-  g_assert_true (wait_for (window, loaded, NULL, 30));
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
-  g_assert_true (wait_for (window, run_ended, NULL, 60));
-  _bsc_window_get_status (window, &st);
+  open_and_run (window, csv, &st);
   g_assert_cmpint (st.last_state, ==, BSC_RUN_FINISHED);
   views = _bsc_window_get_views (window, &n_views);
   for (guint i = 0; i < n_views; i++)
@@ -522,7 +533,6 @@ failed_run_error (guint        rows,
   g_autofree char *dir = g_dir_make_tmp ("bsc-fail-XXXXXX", NULL);
   g_autofree char *csv = g_build_filename (dir, "points.csv", NULL);
   g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (csv);
   BscWindow *window = new_window ();
   BscWindowStatus st;
   char *shown = NULL;
@@ -531,11 +541,7 @@ failed_run_error (guint        rows,
     g_string_append_printf (text, "%g,%g,%g,%g\n", scale * (i % 3),
                             scale * (i % 5), scale * (i % 7), -scale * i);
   g_assert_true (g_file_set_contents (csv, text->str, -1, NULL));
-  bsc_window_open_file (window, file, FALSE);
-  g_assert_true (wait_for (window, loaded, NULL, 30));
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
-  g_assert_true (wait_for (window, run_ended, NULL, 60));
-  _bsc_window_get_status (window, &st);
+  open_and_run (window, csv, &st);
   if (st.last_state == BSC_RUN_FAILED && st.error_shown)
     shown = g_strdup (_bsc_window_get_error (window));
   close_window (window);
