@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "bsc-application.h"
+#include "bsc-paths.h"
 #include "bsc-window.h"
 
 struct _BscApplication
@@ -279,6 +280,11 @@ bsc_application_startup (GApplication *app)
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self),
                                            accels[i].action, accels[i].accels);
+  /* Run from the build folder: the icons of the source tree. */
+  if (bsc_paths_icon_dir () != NULL)
+    gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (
+                                      gdk_display_get_default ()),
+                                    bsc_paths_icon_dir ());
   gtk_window_set_default_icon_name (APPLICATION_ID);
   load_css ();
   if (g_getenv ("BSC_NO_PORTAL") == NULL)

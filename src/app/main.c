@@ -11,6 +11,7 @@
 #include <locale.h>
 
 #include "bsc-application.h"
+#include "bsc-paths.h"
 
 int
 main (int   argc,
@@ -19,7 +20,7 @@ main (int   argc,
   g_autoptr(BscApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, bsc_paths_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

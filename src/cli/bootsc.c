@@ -16,6 +16,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "bsc-cli.h"
+#include "bsc-paths.h"
 
 static const char commands_summary[] = N_(
   "Commands:\n"
@@ -90,7 +91,7 @@ main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, bsc_paths_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -180,6 +180,26 @@ test_help_version (void)
   result_clear (&r);
 }
 
+/* Run from the build folder, as the README does, bootsc finds the
+ * translations compiled there (not only once installed). */
+static void
+test_uninstalled_translations (void)
+{
+  const char *argv[] = { bootsc_path, "--help", NULL };
+  g_auto (GStrv) env = g_get_environ ();
+  g_autofree char *out = NULL;
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  env = g_environ_setenv (env, "LANGUAGE", "de", TRUE);
+  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
+  g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_nonnull (strstr (out, "Tiefes spektrales Clustering"));
+}
+
 /* ---- a dataset of three Gaussian blobs ----------------------------- */
 
 typedef struct
@@ -1491,6 +1511,8 @@ main (int   argc,
                                   NULL);
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/help-version", test_help_version);
+  g_test_add_func ("/cli/uninstalled-translations",
+                   test_uninstalled_translations);
   g_test_add_func ("/cli/train-blobs", test_train_blobs);
   g_test_add_func ("/cli/train-csv", test_train_csv);
   g_test_add_func ("/cli/train-images", test_train_images);
