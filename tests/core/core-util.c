@@ -14,18 +14,31 @@
 
 static guint n_failures;
 
+/* The folder of fixture set set: tests/fixtures/SET, or set itself when
+ * it is an absolute path (a set generated elsewhere, as parity-full.sh
+ * does). */
+static char *
+fx_set_dir (const char *set)
+{
+  const char *src = g_getenv ("BSC_SOURCE_DIR");
+
+  if (g_path_is_absolute (set))
+    return g_strdup (set);
+  g_assert_nonnull (src);
+  return g_build_filename (src, "tests", "fixtures", set, NULL);
+}
+
 static char *
 fx_path (const char *set,
          const char *name,
          gboolean    f64)
 {
-  const char *src = g_getenv ("BSC_SOURCE_DIR");
+  g_autofree char *dir = fx_set_dir (set);
   g_autofree char *file = g_strconcat (name, ".npy", NULL);
 
-  g_assert_nonnull (src);
   if (f64)
-    return g_build_filename (src, "tests", "fixtures", set, "f64", file, NULL);
-  return g_build_filename (src, "tests", "fixtures", set, file, NULL);
+    return g_build_filename (dir, "f64", file, NULL);
+  return g_build_filename (dir, file, NULL);
 }
 
 float *
@@ -114,9 +127,8 @@ fx_config (const char *set,
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
-  const char *src = g_getenv ("BSC_SOURCE_DIR");
-  g_autofree char *path = g_build_filename (src, "tests", "fixtures", set,
-                                            "config.json", NULL);
+  g_autofree char *dir = fx_set_dir (set);
+  g_autofree char *path = g_build_filename (dir, "config.json", NULL);
   JsonObject *o;
   JsonArray *bb, *ph;
 

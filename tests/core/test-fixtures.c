@@ -246,6 +246,24 @@ test_step1 (void)
   test_step1_set ("step1");
 }
 
+/* One step at the authors' widths (batch 256, 1024,512 / 4096,128, K 10),
+ * a set parity-full.sh generates with PyTorch into BSC_FULL_FIXTURE: the
+ * shapes where the engine's own products, BatchNorm blocks and polar
+ * factor take their full-size paths. */
+static void
+test_step1_full (void)
+{
+  const char *dir = g_getenv ("BSC_FULL_FIXTURE");
+
+  if (dir == NULL)
+    {
+      g_test_skip ("BSC_FULL_FIXTURE is not set (tests/core/parity-full.sh "
+                   "sets it)");
+      return;
+    }
+  test_step1_set (dir);
+}
+
 static void
 test_step1_mid (void)
 {
@@ -368,6 +386,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/fixtures/step1", test_step1);
   g_test_add_func ("/fixtures/step1-mid", test_step1_mid);
+  g_test_add_func ("/fixtures/step1-full", test_step1_full);
   g_test_add_func ("/fixtures/step3", test_step3);
   g_test_add_func ("/fixtures/sinkhorn", test_sinkhorn);
   g_test_add_func ("/fixtures/svd", test_svd);
