@@ -13,6 +13,11 @@
  * Directions whose singular value is below 1e-6 of the largest are dropped
  * (their columns of O get no component), so a rank-deficient E gives a
  * finite O.  If the symmetric eigensolver fails, a float SVD is used.
+ *
+ * BSC_POLAR=svd in the environment makes every call take the float SVD
+ * (LAPACK sgesdd, what the PyTorch reference and the authors' code run)
+ * instead, falling back to the Gram route if it fails: an experiment
+ * switch, since the two give different training runs (see tests/bench).
  */
 
 #include <cblas.h>
@@ -107,6 +112,18 @@ inverse_sqrt (double       *vt,
       m[i * cols + j] = m[j * cols + i];
 }
 
+/* TRUE when BSC_POLAR=svd asks for the float SVD. */
+static gboolean
+polar_svd_asked (void)
+{
+  static gsize asked = 0;
+
+  if (g_once_init_enter (&asked))
+    g_once_init_leave (&asked,
+                       g_strcmp0 (g_getenv ("BSC_POLAR"), "svd") == 0 ? 2 : 1);
+  return asked == 2;
+}
+
 gboolean
 bsc_polar (const float  *e,
            gsize         rows,
@@ -127,6 +144,14 @@ bsc_polar (const float  *e,
   g_return_val_if_fail (rows >= cols && cols > 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (polar_svd_asked ())
+    {
+      g_autoptr (GError) local = NULL;
+
+      if (polar_svd (e, rows, cols, o, svals, &local))
+        return TRUE;
+      g_debug ("%s; using the Gram route", local->message);
+    }
   ed = _bsc_scratch (BSC_SCRATCH_POLAR,
                      (2 * n + 2 * cols * cols + cols + (gsize) lwork)
                      * sizeof (double) + (gsize) liwork * sizeof (lapack_int));
