@@ -8,7 +8,7 @@
 # Usage: compare-quality.sh BENCH_FMNIST [REFERENCE_DIR]
 #   SEEDS=0,1,2 (default 0,1,2,3,4), EPOCHS=20,
 #   REF_ARGS="--dtype float64" to run the reference in double,
-#   BSC_POLAR=svd (or BSC_GEMM=openblas) to vary the engine.
+#   BSC_POLAR=gram (or BSC_GEMM=openblas) to vary the engine.
 # Exits 77 (skipped) without python3-torch or the dataset.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
