@@ -9,19 +9,19 @@
  * routes:
  *
  *  - float SVD (LAPACK sgesdd), the default: what the PyTorch reference
- *    and the authors' code compute.  Its float32 error in E's weak
- *    directions (E's condition number reaches 5,000-10,000 in training)
- *    shapes the run: over ten seeds of Fashion-MNIST the engine's NMI
- *    after 20 epochs is 0.521 this way, indistinguishable from the
+ *    and the authors' code compute, float32 rounding in E's weak
+ *    directions included (E's condition number reaches 5,000-10,000 in
+ *    training).  Over ten seeds of Fashion-MNIST (compare-quality.sh)
+ *    the engine's NMI after 20 epochs is 0.521 this way, level with the
  *    reference's 0.537 (Welch p 0.24), against 0.509 by the exact route
- *    (p 0.03).  On this machine's OpenBLAS it is not slower than the
- *    Gram route (bench-step, BSC_POLAR=gram beside it).
+ *    (p 0.03); the reference run in float64 gives 0.519, so rounding,
+ *    not a bug, is what separates them.  On this machine's OpenBLAS it is
+ *    not slower than the Gram route (bench-step, BSC_POLAR=gram beside).
  *  - BSC_POLAR=gram: the eigendecomposition of the small Gram matrix in
- *    double precision, E^T E = V L V^T, O = E V L^-1/2 V^T: exact to
- *    float precision, as PyTorch run in float64 (whose NMI, 0.519 over
- *    five seeds, sits with it).  Directions whose singular value is below
- *    1e-6 of the largest are dropped (their columns of O get no
- *    component), so a rank-deficient E gives a finite O.
+ *    double precision, E^T E = V L V^T, O = E V L^-1/2 V^T, exact to
+ *    float precision.  Directions whose singular value is below 1e-6 of
+ *    the largest are dropped (their columns of O get no component), so a
+ *    rank-deficient E gives a finite O.
  *
  * Either route falls back to the other when its LAPACK call fails; the
  * first route's error is reported when both do.
