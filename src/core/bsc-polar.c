@@ -39,7 +39,18 @@
 /* Relative cut on eigenvalues of E^T E: sigma < 1e-6 sigma_max. */
 #define POLAR_EIG_CUT 1e-12
 
-/* Fallback: O = U Vt from sgesdd of a copy of E. */
+static gboolean
+no_memory (gsize    rows,
+           gsize    cols,
+           GError **error)
+{
+  g_set_error (error, BSC_ERROR, BSC_ERROR_NO_MEMORY,
+               "Out of memory for the polar factor of a %" G_GSIZE_FORMAT
+               " x %" G_GSIZE_FORMAT " matrix", rows, cols);
+  return FALSE;
+}
+
+/* The float SVD route: O = U Vt from sgesdd of a copy of E. */
 static gboolean
 polar_svd (const float  *e,
            gsize         rows,
@@ -48,12 +59,21 @@ polar_svd (const float  *e,
            float        *svals,
            GError      **error)
 {
-  g_autofree float *a = g_memdup2 (e, rows * cols * sizeof (float));
-  g_autofree float *u = g_new (float, rows * cols);
-  g_autofree float *vt = g_new (float, cols * cols);
-  g_autofree float *s = g_new (float, cols);
+  gsize n = rows * cols;
+  /* a (a copy of e, which sgesdd overwrites), u, vt, s: the per-thread
+   * scratch, as on the Gram route (this is the default route, a call per
+   * view and step; fresh 128 KB buffers would fault in new pages). */
+  float *a = _bsc_scratch (BSC_SCRATCH_POLAR,
+                           (2 * n + cols * cols + cols) * sizeof (float));
+  float *u, *vt, *s;
   lapack_int info;
 
+  if (a == NULL)
+    return no_memory (rows, cols, error);
+  u = a + n;
+  vt = u + n;
+  s = vt + cols * cols;
+  memcpy (a, e, n * sizeof (float));
   info = LAPACKE_sgesdd (LAPACK_ROW_MAJOR, 'S', rows, cols, a, cols, s, u,
                          cols, vt, cols);
   if (info != 0)
@@ -152,12 +172,7 @@ polar_gram (const float  *e,
                      (2 * n + 2 * cols * cols + cols + (gsize) lwork)
                      * sizeof (double) + (gsize) liwork * sizeof (lapack_int));
   if (ed == NULL)
-    {
-      g_set_error (error, BSC_ERROR, BSC_ERROR_NO_MEMORY,
-                   "Out of memory for the polar factor of a %" G_GSIZE_FORMAT
-                   " x %" G_GSIZE_FORMAT " matrix", rows, cols);
-      return FALSE;
-    }
+    return no_memory (rows, cols, error);
   od = ed + n;
   g = od + n;
   m = g + cols * cols;
