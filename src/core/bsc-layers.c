@@ -296,7 +296,7 @@ bn_prefetch (const float *x,
              gsize        c0,
              gsize        c1)
 {
-  if (x == NULL || r + BN_PREFETCH_ROWS >= rows)
+  if (r + BN_PREFETCH_ROWS >= rows)
     return;
   for (gsize c = c0; c < c1; c += 64 / sizeof (float))
     __builtin_prefetch (x + (r + BN_PREFETCH_ROWS) * cols + c);
