@@ -59,6 +59,12 @@ fx_load (const char *set,
   return v;
 }
 
+gboolean
+polar_by_svd (void)
+{
+  return g_strcmp0 (g_getenv ("BSC_POLAR"), "gram") != 0;
+}
+
 double
 max_abs_diff (const float *a,
               const float *b,

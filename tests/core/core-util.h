@@ -39,6 +39,10 @@ void      fx_config      (const char *set,
 /* A model with every init_ tensor of the set loaded. */
 BscModel *fx_model       (const char *set);
 
+/* TRUE when the polar factor takes its default route, the float SVD
+ * (not BSC_POLAR=gram, the double Gram route). */
+gboolean  polar_by_svd   (void);
+
 /* Largest |a - b| over n. */
 double    max_abs_diff   (const float *a,
                           const float *b,

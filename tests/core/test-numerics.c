@@ -52,13 +52,6 @@ naive_atb (const float *a,
   return c;
 }
 
-/* The polar factor by float SVD (the default), not BSC_POLAR=gram. */
-static gboolean
-polar_svd (void)
-{
-  return g_strcmp0 (g_getenv ("BSC_POLAR"), "gram") != 0;
-}
-
 /* O^T O = I (or a projector of rank `rank` when rank-deficient: its trace
  * is the rank), O^T E symmetric with non-negative quadratic forms. */
 static void
@@ -165,12 +158,12 @@ test_polar_rank_deficient (void)
   g_assert_true (bsc_all_finite (o, rows * cols));
   /* The float SVD completes the null directions (O^T O = I); the Gram
    * route (BSC_POLAR=gram) drops them (O^T O a projector of rank 2). */
-  check_polar (e, o, rows, cols, polar_svd () ? cols : 2, 1e-4);
+  check_polar (e, o, rows, cols, polar_by_svd () ? cols : 2, 1e-4);
   g_assert_cmpfloat (sv[3], <, 1e-3);
 
   memset (e, 0, rows * cols * sizeof (float));
   g_assert_true (bsc_polar (e, rows, cols, o, sv, &error));
-  if (polar_svd ())   /* any orthonormal O: finite, unit columns */
+  if (polar_by_svd ())   /* any orthonormal O: finite, unit columns */
     for (gsize c = 0; c < cols; c++)
       {
         double n2 = 0.0;
@@ -188,7 +181,7 @@ test_polar_rank_deficient (void)
     for (gsize c = 0; c < cols; c++)
       e[r * cols + c] = (float) (c + 1);
   g_assert_true (bsc_polar (e, rows, cols, o, sv, &error));
-  check_polar (e, o, rows, cols, polar_svd () ? cols : 1, 1e-4);
+  check_polar (e, o, rows, cols, polar_by_svd () ? cols : 1, 1e-4);
 }
 
 /* LAPACK refusing its input (info != 0: LAPACKE rejects NaN) goes through
