@@ -50,7 +50,24 @@ no_memory (gsize    rows,
   return FALSE;
 }
 
-/* The float SVD route: O = U Vt from sgesdd of a copy of E. */
+/* dst (cols x rows, row-major) = src^T (src rows x cols, row-major). */
+static void
+transpose (float       *dst,
+           const float *src,
+           gsize        rows,
+           gsize        cols)
+{
+  for (gsize i = 0; i < rows; i++)
+    for (gsize j = 0; j < cols; j++)
+      dst[j * rows + i] = src[i * cols + j];
+}
+
+/* The float SVD route: O = U Vt from sgesdd of a copy of E.  The work
+ * LAPACKE_sgesdd would do, without its allocations (on every call) and
+ * its NaN scan: E is transposed to column-major here, sgesdd_work runs on
+ * the per-thread scratch with the workspace size LAPACKE would query, and
+ * U and Vt come back to row-major the same way, so the result is LAPACKE's
+ * bit for bit. */
 static gboolean
 polar_svd (const float  *e,
            gsize         rows,
@@ -60,22 +77,32 @@ polar_svd (const float  *e,
            GError      **error)
 {
   gsize n = rows * cols;
-  /* a (a copy of e, which sgesdd overwrites), u, vt, s: the per-thread
-   * scratch, as on the Gram route (this is the default route, a call per
-   * view and step; fresh 128 KB buffers would fault in new pages). */
-  float *a = _bsc_scratch (BSC_SCRATCH_POLAR,
-                           (2 * n + cols * cols + cols) * sizeof (float));
-  float *u, *vt, *s;
-  lapack_int info;
+  float query, *at, *ut, *vtt, *u, *vt, *s, *work;
+  lapack_int *iwork, lwork, info;
 
-  if (a == NULL)
+  /* The optimal workspace, asked with no matrix (as LAPACKE asks). */
+  info = LAPACKE_sgesdd_work (LAPACK_COL_MAJOR, 'S', rows, cols, NULL, rows,
+                              NULL, NULL, rows, NULL, cols, &query, -1, NULL);
+  lwork = (lapack_int) query;
+  /* at, ut (column-major E and U), vtt, u, vt, s, iwork, work: the
+   * per-thread scratch, as on the Gram route (a call per view and step;
+   * fresh buffers would fault in new pages). */
+  at = info != 0 ? NULL
+       : _bsc_scratch (BSC_SCRATCH_POLAR,
+                       (4 * n + 2 * cols * cols + cols + (gsize) lwork)
+                       * sizeof (float) + 8 * cols * sizeof (lapack_int));
+  if (at == NULL)
     return no_memory (rows, cols, error);
-  u = a + n;
+  ut = at + n;
+  u = ut + n;
   vt = u + n;
-  s = vt + cols * cols;
-  memcpy (a, e, n * sizeof (float));
-  info = LAPACKE_sgesdd (LAPACK_ROW_MAJOR, 'S', rows, cols, a, cols, s, u,
-                         cols, vt, cols);
+  vtt = vt + cols * cols;
+  s = vtt + cols * cols;
+  work = s + cols;
+  iwork = (lapack_int *) (work + lwork);
+  transpose (at, e, rows, cols);
+  info = LAPACKE_sgesdd_work (LAPACK_COL_MAJOR, 'S', rows, cols, at, rows, s,
+                              ut, rows, vtt, cols, work, lwork, iwork);
   if (info != 0)
     {
       g_set_error (error, BSC_ERROR, BSC_ERROR_LAPACK,
@@ -84,6 +111,8 @@ polar_svd (const float  *e,
                    rows, cols, (int) info);
       return FALSE;
     }
+  transpose (u, ut, cols, rows);
+  transpose (vt, vtt, cols, cols);
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, cols, cols,
                1.0f, u, cols, vt, cols, 0.0f, o, cols);
   if (svals != NULL)
