@@ -223,7 +223,6 @@ typedef struct
   float        *h;
   float        *g;
   const float  *a;
-  const float  *hmask;
   double       *mean;
   double       *invstd;
   const float  *gamma;
@@ -237,6 +236,8 @@ typedef struct
   float        *s3;
   float        *s4;
   float        *s5;
+  float        *s6;
+  float        *s7;
   double       *d1;      /* cols: per-column double scratch */
   double       *d2;
   gsize         rows;      /* per group */
@@ -244,12 +245,23 @@ typedef struct
   guint         groups;
   double        eps;
   double        momentum;
-  gboolean      relu;
+  gboolean      relu;    /* ReLU after the affine map (backward: its mask) */
   gboolean      first;   /* the first group: dgamma, dbeta = rather than += */
 } BnJob;
 
 #define BN_ALIGN 16
 #define BN_MIN_WORK 256
+
+/* The affine map of train-mode BN in float, one expression wherever it is
+ * evaluated: backward recomputes the ReLU mask h > 0 from a with it, bit
+ * for bit what the forward pass saw, instead of reading h again. */
+static inline float
+bn_affine (float a,
+           float scale,
+           float shift)
+{
+  return a * scale + shift;
+}
 
 /* h[r, c] = a[r, c] scale[c] + shift[c], then ReLU, for c in [c0, c1). */
 static void
@@ -271,13 +283,13 @@ bn_apply_cols (float       *restrict h,
       if (relu)
         for (gsize c = c0; c < c1; c++)
           {
-            float v = ar[c] * scale[c] + shift[c];
+            float v = bn_affine (ar[c], scale[c], shift[c]);
 
             hr[c] = v > 0.0f ? v : 0.0f;
           }
       else
         for (gsize c = c0; c < c1; c++)
-          hr[c] = ar[c] * scale[c] + shift[c];
+          hr[c] = bn_affine (ar[c], scale[c], shift[c]);
     }
 }
 
@@ -362,7 +374,6 @@ bn_group (const BnJob *j,
   jg.a = j->a + off;
   jg.h = j->h ? j->h + off : NULL;
   jg.g = j->g ? j->g + off : NULL;
-  jg.hmask = j->hmask ? j->hmask + off : NULL;
   jg.mean = j->mean + g * j->cols;
   jg.invstd = j->invstd + g * j->cols;
   jg.first = g == 0;
@@ -403,11 +414,13 @@ static void
 bn_job_alloc (BnJob *j,
               gsize  cols)
 {
-  j->s1 = g_new (float, 5 * cols);
+  j->s1 = g_new (float, 7 * cols);
   j->s2 = j->s1 + cols;
   j->s3 = j->s2 + cols;
   j->s4 = j->s3 + cols;
   j->s5 = j->s4 + cols;
+  j->s6 = j->s5 + cols;
+  j->s7 = j->s6 + cols;
   j->d1 = g_new (double, 2 * cols);
   j->d2 = j->d1 + cols;
 }
@@ -490,26 +503,27 @@ bsc_bn_forward_eval (float       *h,
 
 #define BN_ROW_BLOCK 32
 
-/* g if h > 0, else +0: an AND with a bit mask, which GCC vectorises
+/* g if v > 0, else +0: an AND with a bit mask, which GCC vectorises
  * where it leaves the equivalent select as a branch. */
 static inline float
 relu_mask (float g,
-           float h)
+           float v)
 {
   guint32 bits;
 
   memcpy (&bits, &g, sizeof bits);
-  bits &= -(guint32) (h > 0.0f);
+  bits &= -(guint32) (v > 0.0f);
   memcpy (&g, &bits, sizeof bits);
   return g;
 }
 
-/* One row of pass 1 over n columns, with the ReLU mask: g' = g [h > 0];
- * pg += g', pgx += g' xhat. */
+/* One row of pass 1 over n columns, with the ReLU mask: g' = g [h > 0]
+ * (h > 0 where the forward map sc a + sh is); pg += g', pgx += g' xhat. */
 static void
 bn_back_row_mask (const float *restrict gr,
-                  const float *restrict hr,
                   const float *restrict ar,
+                  const float *restrict sc,
+                  const float *restrict sh,
                   const float *restrict fm,
                   const float *restrict fi,
                   float       *restrict pg,
@@ -518,7 +532,7 @@ bn_back_row_mask (const float *restrict gr,
 {
   for (gsize c = 0; c < n; c++)
     {
-      float gv = relu_mask (gr[c], hr[c]);
+      float gv = relu_mask (gr[c], bn_affine (ar[c], sc[c], sh[c]));
       float xh = (ar[c] - fm[c]) * fi[c];
 
       pg[c] = pg[c] + gv;
@@ -540,10 +554,9 @@ bn_back_block_mask (const BnJob *j,
   for (gsize r = r0; r < r1; r++)
     {
       bn_prefetch (j->g, r, j->rows, cols, c0, c1);
-      bn_prefetch (j->hmask, r, j->rows, cols, c0, c1);
       bn_prefetch (j->a, r, j->rows, cols, c0, c1);
-      bn_back_row_mask (j->g + r * cols + c0, j->hmask + r * cols + c0,
-                        j->a + r * cols + c0, j->s1 + c0, j->s2 + c0,
+      bn_back_row_mask (j->g + r * cols + c0, j->a + r * cols + c0,
+                        j->s6 + c0, j->s7 + c0, j->s1 + c0, j->s2 + c0,
                         j->s3 + c0, j->s4 + c0, c1 - c0);
     }
 }
@@ -592,7 +605,7 @@ bn_back_sums (BnJob *j,
     {
       for (gsize c = c0; c < c1; c++)
         pg[c] = pgx[c] = 0.0f;
-      if (j->hmask != NULL)
+      if (j->relu)
         bn_back_block_mask (j, r0, MIN (j->rows, r0 + BN_ROW_BLOCK), c0, c1);
       else
         bn_back_block_plain (j, r0, MIN (j->rows, r0 + BN_ROW_BLOCK), c0, c1);
@@ -613,6 +626,7 @@ bn_back_apply (BnJob *j,
   const float *restrict fm = j->s1, *restrict fi = j->s2;
   const float *restrict k1 = j->s3, *restrict k2 = j->s4;
   const float *restrict gi = j->s5;
+  const float *restrict sc = j->s6, *restrict sh = j->s7;
   gsize cols = j->cols;
 
   for (gsize r = 0; r < j->rows; r++)
@@ -620,14 +634,11 @@ bn_back_apply (BnJob *j,
       float *restrict gr = j->g + r * cols;
       const float *restrict ar = j->a + r * cols;
 
-      if (j->hmask != NULL)
+      if (j->relu)
         {
-          const float *restrict hr = j->hmask + r * cols;
-
           for (gsize c = c0; c < c1; c++)
             {
-              float gl = gr[c], hl = hr[c];
-              float gv = hl > 0.0f ? gl : 0.0f;
+              float gv = relu_mask (gr[c], bn_affine (ar[c], sc[c], sh[c]));
 
               gr[c] = gi[c] * gv - k1[c] - (ar[c] - fm[c]) * fi[c] * k2[c];
             }
@@ -648,8 +659,13 @@ bn_backward_range (gsize    c0,
 
   for (gsize c = c0; c < c1; c++)
     {
+      /* the forward's scale and shift, as bn_train_range computes them */
+      double sc = j->gamma[c] * j->invstd[c];
+
       j->s1[c] = (float) j->mean[c];
       j->s2[c] = (float) j->invstd[c];
+      j->s6[c] = (float) sc;
+      j->s7[c] = (float) (j->beta[c] - j->mean[c] * sc);
     }
   bn_back_sums (j, c0, c1);
   for (gsize c = c0; c < c1; c++)
@@ -675,7 +691,8 @@ bn_backward_groups (gsize    c0,
 }
 
 /* g (groups x rows) x cols: dL/dh in, dL/da out, per group.  With g' = g
- * [h > 0] (if h, the ReLU output, is given), xhat = (a - mean) invstd,
+ * [h > 0] if relu (h > 0 recomputed from a: the forward's gamma, beta,
+ * mean and invstd give its scale and shift), xhat = (a - mean) invstd,
  * n = rows:
  *   dgamma = sum_r g' xhat, dbeta = sum_r g' (groups added in order),
  *   da = gamma invstd (g' - sum g'/n - xhat sum (g' xhat)/n). */
@@ -683,18 +700,20 @@ void
 bsc_bn_backward (float        *g,
                  float        *dgamma,
                  float        *dbeta,
-                 const float  *h,
                  const float  *a,
                  const double *mean,
                  const double *invstd,
                  const float  *gamma,
+                 const float  *beta,
+                 gboolean      relu,
                  gsize         rows,
                  guint         groups,
                  gsize         cols)
 {
-  BnJob j = { .g = g, .dgamma = dgamma, .dbeta = dbeta, .hmask = h, .a = a,
+  BnJob j = { .g = g, .dgamma = dgamma, .dbeta = dbeta, .a = a,
               .mean = (double *) mean, .invstd = (double *) invstd,
-              .gamma = gamma, .rows = rows, .cols = cols, .groups = groups };
+              .gamma = gamma, .beta = beta, .rows = rows, .cols = cols,
+              .groups = groups, .relu = relu };
 
   bn_job_alloc (&j, cols);
   _bsc_parallel_for (cols, BN_ALIGN, BN_MIN_WORK, bn_backward_groups, &j);

@@ -74,17 +74,19 @@ void   bsc_bn_forward_eval  (float       *h,
                              gsize        cols,
                              gboolean     relu);
 /* Train-mode BN (+ReLU) backward over the same groups.  g ((groups rows)
- * x cols) holds dL/dh on entry and dL/da on return; h is the forward
- * output (ReLU mask) or NULL when there was no ReLU.  dgamma = sum g
- * xhat, dbeta = sum g over all groups (written, not added to). */
+ * x cols) holds dL/dh on entry and dL/da on return; a, mean, invstd,
+ * gamma and beta as the forward pass had them, relu as it was given (the
+ * mask h > 0 is recomputed from them, exactly).  dgamma = sum g xhat,
+ * dbeta = sum g over all groups (written, not added to). */
 void   bsc_bn_backward     (float        *g,
                             float        *dgamma,
                             float        *dbeta,
-                            const float  *h,
                             const float  *a,
                             const double *mean,
                             const double *invstd,
                             const float  *gamma,
+                            const float  *beta,
+                            gboolean      relu,
                             gsize         rows,
                             guint         groups,
                             gsize         cols);

@@ -186,9 +186,9 @@ block_backward (BscMlpStage *self,
   const float *x = i > 0 ? self->blocks[i - 1].h : self->x;
   float *db = b->b == G_MAXUINT ? NULL : st->grads[b->b];
 
-  bsc_bn_backward (g, st->grads[b->gamma], st->grads[b->beta],
-                   relu ? b->h : NULL, b->a, b->mean, b->invstd,
-                   st->values[b->gamma], n, groups, out);
+  bsc_bn_backward (g, st->grads[b->gamma], st->grads[b->beta], b->a, b->mean,
+                   b->invstd, st->values[b->gamma], st->values[b->beta],
+                   relu, n, groups, out);
   bsc_linear_backward (dx, st->grads[b->w], db, g, x, st->values[b->w], rows,
                        in, out);
 }

@@ -338,7 +338,7 @@ bn_case (gboolean relu,
                                       1e-5);
     }
 
-  bsc_bn_backward (g, dgamma, dbeta, relu ? h : NULL, a, mean, invstd, gamma,
+  bsc_bn_backward (g, dgamma, dbeta, a, mean, invstd, gamma, beta, relu,
                    rows, 1, cols);
   ga = finite_diff (c.a, n, bn_loss, &c);
   gg = finite_diff (c.gamma, cols, bn_loss, &c);
@@ -362,6 +362,44 @@ bn_case (gboolean relu,
   g_free (c.gamma);
   g_free (c.beta);
   g_free (c.r);
+}
+
+/* The backward pass recomputes the ReLU mask from a: with relu it gives
+ * bit for bit what the unmasked pass gives on g already zeroed where the
+ * forward output h is 0 (two groups, enough columns for both threads and
+ * the vector loops' tails). */
+static void
+test_batchnorm_relu_mask (void)
+{
+  gsize rows = 256, cols = 301, n = 2 * rows * cols;
+  g_autofree float *a = rand_floats (n, 3);
+  g_autofree float *gamma = rand_floats (cols, 1);
+  g_autofree float *beta = rand_floats (cols, 1);
+  g_autofree float *g1 = rand_floats (n, 1);
+  g_autofree float *g2 = g_memdup2 (g1, n * sizeof (float));
+  g_autofree float *h = g_new (float, n);
+  g_autofree float *dg1 = g_new (float, 2 * cols), *dg2 = g_new (float, 2 * cols);
+  g_autofree double *mean = g_new (double, 2 * cols);
+  g_autofree double *invstd = g_new (double, 2 * cols);
+  gsize zeros = 0;
+
+  bsc_bn_forward_train (h, mean, invstd, a, gamma, beta, rows, 2, cols, TRUE,
+                        NULL, NULL, 0.1);
+  for (gsize i = 0; i < n; i++)
+    if (!(h[i] > 0.0f))
+      {
+        g2[i] = 0.0f;
+        zeros++;
+      }
+  g_assert_cmpuint (zeros, >, n / 4);
+  g_assert_cmpuint (zeros, <, 3 * n / 4);
+  bsc_bn_backward (g1, dg1, dg1 + cols, a, mean, invstd, gamma, beta, TRUE,
+                   rows, 2, cols);
+  bsc_bn_backward (g2, dg2, dg2 + cols, a, mean, invstd, gamma, beta, FALSE,
+                   rows, 2, cols);
+  g_assert_cmpmem (g1, n * sizeof (float), g2, n * sizeof (float));
+  g_assert_cmpmem (dg1, 2 * cols * sizeof (float), dg2,
+                   2 * cols * sizeof (float));
 }
 
 /* Two stacked groups give each group's single-group result, running
@@ -397,12 +435,13 @@ test_batchnorm_groups (void)
    * written over whatever the buffers held. */
   for (gsize c = 0; c < 2 * cols; c++)
     dg2[c] = NAN;
-  bsc_bn_backward (g2, dg2, dg2 + cols, h2, a, m2, i2, gamma, rows, 2, cols);
+  bsc_bn_backward (g2, dg2, dg2 + cols, a, m2, i2, gamma, beta, TRUE, rows, 2,
+                   cols);
   for (guint k = 0; k < 2; k++)
     {
       bsc_bn_backward (g1 + k * n, k ? dk : dg1, (k ? dk : dg1) + cols,
-                       h1 + k * n, a + k * n, m1 + k * cols, i1 + k * cols,
-                       gamma, rows, 1, cols);
+                       a + k * n, m1 + k * cols, i1 + k * cols, gamma, beta,
+                       TRUE, rows, 1, cols);
       for (gsize c = 0; k && c < 2 * cols; c++)
         dg1[c] += dk[c];
     }
@@ -640,6 +679,7 @@ main (int   argc,
   g_test_add_func ("/layers/linear", test_linear);
   g_test_add_func ("/layers/batchnorm", test_batchnorm);
   g_test_add_func ("/layers/batchnorm-groups", test_batchnorm_groups);
+  g_test_add_func ("/layers/batchnorm-relu-mask", test_batchnorm_relu_mask);
   g_test_add_func ("/layers/rownorm", test_rownorm);
   g_test_add_func ("/layers/affinity", test_affinity);
   g_test_add_func ("/layers/soft-ce", test_soft_ce);
