@@ -11,11 +11,9 @@
 
 G_BEGIN_DECLS
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define BSC_HAVE_AVX512_GEMM 1
-#else
-#define BSC_HAVE_AVX512_GEMM 0
-#endif
+#include "bsc-cpu.h"
+
+#define BSC_HAVE_AVX512_GEMM BSC_HAVE_AVX512
 
 /* Whether this processor (and operating system) runs _bsc_sgemm_avx512,
  * and the environment does not ask for OpenBLAS (BSC_GEMM=openblas). */

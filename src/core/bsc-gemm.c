@@ -26,6 +26,7 @@
 
 #include "bsc-gemm-private.h"
 
+#include "bsc-cpu.h"
 #include "bsc-parallel.h"
 
 #if BSC_HAVE_AVX512_GEMM
@@ -403,25 +404,14 @@ _bsc_sgemm_avx512 (gboolean     trans_a,
 gboolean
 _bsc_gemm_avx512_usable (void)
 {
-#if BSC_HAVE_AVX512_GEMM
   static gsize usable = 0;
 
   if (g_once_init_enter (&usable))
     {
-      const char *env = g_getenv ("BSC_GEMM");
-      gboolean yes;
+      gboolean yes = BSC_HAVE_AVX512_GEMM && _bsc_cpu_avx512 ()
+                     && g_strcmp0 (g_getenv ("BSC_GEMM"), "openblas") != 0;
 
-      __builtin_cpu_init ();
-      /* GCC's check includes the operating system's support (XCR0). */
-      yes = __builtin_cpu_supports ("avx512f")
-            && __builtin_cpu_supports ("avx512dq")
-            && __builtin_cpu_supports ("avx512bw")
-            && __builtin_cpu_supports ("avx512vl")
-            && (env == NULL || g_strcmp0 (env, "openblas") != 0);
       g_once_init_leave (&usable, yes ? 2 : 1);
     }
   return usable == 2;
-#else
-  return FALSE;
-#endif
 }

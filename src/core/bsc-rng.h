@@ -31,14 +31,16 @@ guint64 bsc_rng_below    (BscRng *rng,
 double  bsc_rng_normal   (BscRng *rng);
 /* Standard normal in float precision, by the ziggurat method. */
 float   bsc_rng_normal_float (BscRng *rng);
-/* Each of x[0..n) zeroed with probability p (32 random bits against
- * p * 2^32, two elements per 64-bit draw), else given std * N (0, 1)
- * noise: the feature augmentation of BOOTSC.md in one pass. */
-void    bsc_rng_noise_and_mask (BscRng *rng,
-                                float  *x,
-                                gsize   n,
-                                float   std,
-                                double  p);
+/* The feature augmentation of BOOTSC.md in one pass, from its own stream
+ * (a 64-bit seed: the rows of a batch are independent of each other and
+ * of how they are split between threads): each of x[0..n) zeroed with
+ * probability p (25 random bits against p 2^25), else given std N (0, 1)
+ * noise.  The same on every processor. */
+void    bsc_rng_noise_and_mask (guint64  stream,
+                                float   *x,
+                                gsize    n,
+                                float    std,
+                                double   p);
 /* Fisher-Yates shuffle of n indices. */
 void    bsc_rng_shuffle  (BscRng *rng,
                           gsize  *indices,

@@ -317,11 +317,8 @@ augment_row (const BscTrainer *self,
              gsize             sample,
              guint64           stream)
 {
-  BscRng rng;
-
-  bsc_rng_init (&rng, stream);
   bsc_dataset_get_row (self->data, sample, x);
-  bsc_rng_noise_and_mask (&rng, x, self->config.input_dim,
+  bsc_rng_noise_and_mask (stream, x, self->config.input_dim,
                           (float) self->config.noise_std,
                           self->config.mask_prob);
 }

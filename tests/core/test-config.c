@@ -13,7 +13,9 @@
 
 #include "bsc-config.h"
 #include "bsc-error.h"
+#include "bsc-cpu.h"
 #include "bsc-rng.h"
+#include "bsc-rng-private.h"
 
 static void
 test_defaults (void)
@@ -221,39 +223,34 @@ test_rng (void)
     }
 }
 
-/* The ziggurat's float normals: moments, the share beyond several
- * thresholds against erfc (tail and wedge paths included), a
- * Kolmogorov-Smirnov distance; bsc_rng_noise_and_mask: one 64-bit draw
- * per pair of mask decisions, then a normal for each kept element, and a
- * share of zeros near p. */
+/* z[0..n) against N (0, 1): moments, the share beyond several thresholds
+ * against erfc (the ziggurat's tail and wedge paths included), a
+ * Kolmogorov-Smirnov distance. */
 static void
-test_rng_ziggurat (void)
+assert_standard_normal (const float *z,
+                        int          n)
 {
-  const int n = 1000000;
   const double cut[] = { 0.5, 1.0, 2.0, 3.0, 3.442619855899, 4.0 };
   guint beyond[G_N_ELEMENTS (cut)] = { 0 };
   guint bins[200] = { 0 };
   double m[5] = { 0 }, ks = 0.0, cdf = 0.0;
-  float noise[63] = { 0 };
-  BscRng a, b;
 
-  bsc_rng_init (&a, 42);
   for (int i = 0; i < n; i++)
     {
-      double z = bsc_rng_normal_float (&a), p = 1.0;
-      int bin = (int) floor ((z + 5.0) * 20.0);
+      double v = z[i], p = 1.0;
+      int bin = (int) floor ((v + 5.0) * 20.0);
 
-      g_assert_true (isfinite (z));
+      g_assert_true (isfinite (v));
       for (int k = 1; k <= 4; k++)
-        m[k] += (p *= z);
+        m[k] += (p *= v);
       for (guint c = 0; c < G_N_ELEMENTS (cut); c++)
-        beyond[c] += fabs (z) > cut[c];
+        beyond[c] += fabs (v) > cut[c];
       bins[CLAMP (bin, 0, 199)]++;
     }
-  g_assert_cmpfloat (fabs (m[1] / n), <, 0.005);           /* 5 sigma */
-  g_assert_cmpfloat (fabs (m[2] / n - 1.0), <, 0.007);
-  g_assert_cmpfloat (fabs (m[3] / n), <, 0.015);
-  g_assert_cmpfloat (fabs (m[4] / n - 3.0), <, 0.05);
+  g_assert_cmpfloat (fabs (m[1] / n), <, 5.0 / sqrt (n));   /* 5 sigma */
+  g_assert_cmpfloat (fabs (m[2] / n - 1.0), <, 7.0 / sqrt (n));
+  g_assert_cmpfloat (fabs (m[3] / n), <, 15.0 / sqrt (n));
+  g_assert_cmpfloat (fabs (m[4] / n - 3.0), <, 50.0 / sqrt (n));
   for (guint c = 0; c < G_N_ELEMENTS (cut); c++)
     {
       double expect = erfc (cut[c] / G_SQRT2) * n;
@@ -269,33 +266,112 @@ test_rng_ziggurat (void)
       ks = MAX (ks, fabs (cdf - 0.5 * erfc (-edge / G_SQRT2)));
     }
   g_assert_cmpfloat (ks, <, 1.95 / sqrt (n));   /* 0.1% level */
+}
 
-  bsc_rng_init (&a, 7);
-  bsc_rng_init (&b, 7);
-  bsc_rng_noise_and_mask (&a, noise, 63, 0.5f, 0.25);
-  for (int i = 0; i < 63; i += 2)
+/* The ziggurat's float normals. */
+static void
+test_rng_ziggurat (void)
+{
+  const int n = 1000000;
+  g_autofree float *z = g_new (float, n);
+  BscRng a;
+
+  bsc_rng_init (&a, 42);
+  for (int i = 0; i < n; i++)
+    z[i] = bsc_rng_normal_float (&a);
+  assert_standard_normal (z, n);
+}
+
+/* bsc_rng_noise_and_mask: rows of 784 from streams 0, 1, ... */
+static float *
+augment_rows (int    n,
+              float  x,
+              float  std,
+              double p)
+{
+  float *v = g_new (float, n);
+
+  for (int i = 0; i < n; i++)
+    v[i] = x;
+  for (int r = 0; r * 784 < n; r++)
+    bsc_rng_noise_and_mask ((guint64) r, v + r * 784, MIN (784, n - r * 784),
+                            std, p);
+  return v;
+}
+
+/* The augmentation: kept elements get N (0, std^2) noise whatever p
+ * (the mask and the noise use separate bits of a draw), the share of
+ * zeros is p, the same stream gives the same row and another stream
+ * another, and the AVX-512 kernel gives the portable loop's floats bit
+ * for bit, for every length and remainder. */
+static void
+test_rng_augment (void)
+{
+  const int n = 1000000;
+  const double ps[] = { 0.0, 0.1, 0.5, 1.0 };
+  const gsize lengths[] = { 1, 7, 8, 9, 15, 16, 17, 100, 784, 1001 };
+  g_autofree float *v = augment_rows (n, 0.0f, 1.0f, 0.0);
+  g_autofree float *w = augment_rows (n, 2.0f, 0.0f, 0.1);
+  g_autofree float *kept = g_new (float, n);
+  g_autofree float *r1 = NULL, *r2 = NULL;
+  int zeros = 0, nk = 0;
+
+  assert_standard_normal (v, n);
+  g_free (v);
+  v = augment_rows (n, 0.0f, 1.0f, 0.5);
+  for (int i = 0; i < n; i++)
+    if (v[i] != 0.0f)
+      kept[nk++] = v[i];
+  g_assert_cmpint (abs (nk - n / 2), <, 5 * 500);   /* 5 sigma */
+  assert_standard_normal (kept, nk);
+  /* std 0: kept elements exactly as they were */
+  for (int i = 0; i < n; i++)
     {
-      guint64 bits = bsc_rng_next (&b);
-
-      for (int k = i; k < MIN (i + 2, 63); k++)
-        {
-          guint32 word = k == i ? (guint32) (bits >> 32) : (guint32) bits;
-
-          if (word < 0.25 * 4294967296.0)
-            g_assert_cmpfloat (noise[k], ==, 0.0f);
-          else
-            g_assert_cmpfloat (noise[k], ==, 0.5f * bsc_rng_normal_float (&b));
-        }
+      g_assert_true (w[i] == 0.0f || w[i] == 2.0f);
+      zeros += w[i] == 0.0f;
     }
-  {
-    g_autofree float *x = g_new0 (float, n);
-    int zeros = 0;
+  g_assert_cmpint (abs (zeros - n / 10), <, 5 * 300);
+  g_free (v);
+  v = augment_rows (784, 1.0f, 0.01f, 1.0);
+  for (int i = 0; i < 784; i++)
+    g_assert_cmpfloat (v[i], ==, 0.0f);
 
-    bsc_rng_noise_and_mask (&a, x, n, 0.01f, 0.1);
-    for (int i = 0; i < n; i++)
-      zeros += x[i] == 0.0f;
-    g_assert_cmpint (abs (zeros - n / 10), <, 5 * 300);   /* 5 sigma */
-  }
+  r1 = augment_rows (784, 0.5f, 0.01f, 0.1);
+  r2 = augment_rows (784, 0.5f, 0.01f, 0.1);
+  g_assert_cmpmem (r1, 784 * sizeof (float), r2, 784 * sizeof (float));
+  bsc_rng_noise_and_mask (1, r2, 784, 0.01f, 0.1);
+  bsc_rng_noise_and_mask (1, r1, 784, 0.01f, 0.1);
+  g_assert_cmpmem (r1, 784 * sizeof (float), r2, 784 * sizeof (float));
+  g_free (r2);
+  r2 = augment_rows (784, 0.5f, 0.01f, 0.1);
+  bsc_rng_noise_and_mask (2, r2, 784, 0.01f, 0.1);
+  g_assert_true (memcmp (r1, r2, 784 * sizeof (float)) != 0);
+
+  if (!_bsc_cpu_avx512 ())
+    {
+      g_test_message ("no AVX-512 here: the portable loop alone");
+      return;
+    }
+  for (guint li = 0; li < G_N_ELEMENTS (lengths); li++)
+    for (guint pi = 0; pi < G_N_ELEMENTS (ps); pi++)
+      for (guint64 stream = 0; stream < 40; stream++)
+        {
+          gsize len = lengths[li];
+          g_autofree float *a = g_new (float, len + 1);
+          g_autofree float *b = g_new (float, len + 1);
+          float std = stream % 2 ? 0.01f : 3.0f;
+
+          for (gsize i = 0; i <= len; i++)
+            a[i] = b[i] = (float) ((i * 37 + stream) % 255) / 255.0f;
+          _bsc_rng_augment_portable (stream, a, len, std, ps[pi]);
+          _bsc_rng_augment_avx512 (stream, b, len, std, ps[pi]);
+          g_assert_cmpmem (a, (len + 1) * sizeof (float),
+                           b, (len + 1) * sizeof (float));
+          bsc_rng_noise_and_mask (stream, b, len, std, ps[pi]);
+          _bsc_rng_augment_portable (stream, a, len, std, ps[pi]);
+          g_assert_cmpmem (a, (len + 1) * sizeof (float),
+                           b, (len + 1) * sizeof (float));
+        }
 }
 
 int
@@ -309,5 +385,6 @@ main (int   argc,
   g_test_add_func ("/config/locale", test_locale);
   g_test_add_func ("/rng/basics", test_rng);
   g_test_add_func ("/rng/ziggurat", test_rng_ziggurat);
+  g_test_add_func ("/rng/augment", test_rng_augment);
   return g_test_run ();
 }
