@@ -21,7 +21,11 @@ gboolean _bsc_gemm_avx512_usable (void);
 
 /* Row-major C (m x n) = op (A) op (B) + beta C, serial; op (A) m x k, op
  * (B) k x n.  FALSE (C untouched) when the packing buffers cannot be
- * allocated, or k is 0.  Only when _bsc_gemm_avx512_usable (). */
+ * allocated, or k is 0.  Only when _bsc_gemm_avx512_usable ().  With
+ * over, *over = whether a value of C reaches limit in magnitude (limit:
+ * the bits of a positive float; NaN and infinity reach every limit),
+ * checked as the kernel stores C. */
+#if BSC_HAVE_AVX512_GEMM
 gboolean _bsc_sgemm_avx512 (gboolean     trans_a,
                             gboolean     trans_b,
                             gsize        m,
@@ -33,6 +37,12 @@ gboolean _bsc_sgemm_avx512 (gboolean     trans_a,
                             gsize        ldb,
                             float        beta,
                             float       *c,
-                            gsize        ldc);
+                            gsize        ldc,
+                            guint32      limit,
+                            gboolean    *over);
+#else
+/* never called: _bsc_gemm_avx512_usable () is FALSE */
+#define _bsc_sgemm_avx512(...) FALSE
+#endif
 
 G_END_DECLS

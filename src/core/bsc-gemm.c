@@ -215,11 +215,26 @@ pack_block (float         *dst,
     pack_cols (dst, w, nw, x + l0 * ld + p0, ld, nl, kc);
 }
 
+/* Lanes of v whose magnitude's bits reach limit (NaN and infinity
+ * included: their bits lie above every finite value's). */
+static inline __mmask16
+beyond (__mmask16 lanes,
+        __m512    v,
+        __m512i   limit)
+{
+  __m512i mag = _mm512_and_si512 (_mm512_castps_si512 (v),
+                                  _mm512_set1_epi32 (0x7fffffff));
+
+  return _mm512_mask_cmpge_epu32_mask (lanes, mag, limit);
+}
+
 /* The register tile: acc (mr x NR) = the first mr rows of an A panel
  * (kc x MR) . a B panel (kc x NR), then C = acc + beta C over rows x cols
  * of it (beta 0: C is not read).  mr is a constant in each caller, so the
- * loops unroll into registers. */
-static inline __attribute__ ((always_inline)) void
+ * loops unroll into registers.  With a limit (the bits of a float, 0 for
+ * none), the stored values are checked against it on the way out: TRUE
+ * when one reaches it. */
+static inline __attribute__ ((always_inline)) gboolean
 tile (const int                 mr,
       gsize                     kc,
       const float *restrict     a,
@@ -228,9 +243,11 @@ tile (const int                 mr,
       gsize                     ldc,
       float                     beta,
       gsize                     rows,
-      gsize                     cols)
+      gsize                     cols,
+      guint32                   limit)
 {
   __m512 acc[MR][2];
+  __mmask16 over = 0;
 
 #pragma GCC unroll 12
   for (int r = 0; r < mr; r++)
@@ -254,6 +271,7 @@ tile (const int                 mr,
   {
     __mmask16 m0 = lanes (cols), m1 = cols > 16 ? lanes (cols - 16) : 0;
     __m512 vb = _mm512_set1_ps (beta);
+    __m512i vl = _mm512_set1_epi32 ((int) limit);
 
 #pragma GCC unroll 12
     for (int r = 0; r < mr; r++)
@@ -272,13 +290,16 @@ tile (const int                 mr,
           }
         _mm512_mask_storeu_ps (cr, m0, acc[r][0]);
         _mm512_mask_storeu_ps (cr + 16, m1, acc[r][1]);
+        if (limit != 0)
+          over |= beyond (m0, acc[r][0], vl) | beyond (m1, acc[r][1], vl);
       }
   }
+  return over != 0;
 }
 
 /* The tile for rows rows of C: the last panel of a block that is not a
  * multiple of MR runs 4 or 8 rows, not 12. */
-static void
+static gboolean
 kernel (gsize        kc,
         const float *a,
         const float *b,
@@ -286,18 +307,20 @@ kernel (gsize        kc,
         gsize        ldc,
         float        beta,
         gsize        rows,
-        gsize        cols)
+        gsize        cols,
+        guint32      limit)
 {
   if (rows > 8)
-    tile (MR, kc, a, b, c, ldc, beta, rows, cols);
+    return tile (MR, kc, a, b, c, ldc, beta, rows, cols, limit);
   else if (rows > 4)
-    tile (8, kc, a, b, c, ldc, beta, rows, cols);
+    return tile (8, kc, a, b, c, ldc, beta, rows, cols, limit);
   else
-    tile (4, kc, a, b, c, ldc, beta, rows, cols);
+    return tile (4, kc, a, b, c, ldc, beta, rows, cols, limit);
 }
 
-/* C block (rows [i0, i0 + mc), columns [j0, j0 + nc)) += packed A . B. */
-static void
+/* C block (rows [i0, i0 + mc), columns [j0, j0 + nc)) += packed A . B;
+ * TRUE when a value reaches limit (if not 0). */
+static gboolean
 macro_kernel (const float *ap,
               const float *bp,
               gsize        kc,
@@ -305,12 +328,16 @@ macro_kernel (const float *ap,
               gsize        ldc,
               float        beta,
               gsize        mc,
-              gsize        nc)
+              gsize        nc,
+              guint32      limit)
 {
+  gboolean over = FALSE;
+
   for (gsize j = 0; j < nc; j += NR)
     for (gsize i = 0; i < mc; i += MR)
-      kernel (kc, ap + i * kc, bp + j * kc, c + i * ldc + j, ldc, beta,
-              MIN (MR, mc - i), MIN (NR, nc - j));
+      over |= kernel (kc, ap + i * kc, bp + j * kc, c + i * ldc + j, ldc,
+                      beta, MIN (MR, mc - i), MIN (NR, nc - j), limit);
+  return over;
 }
 
 static float *
@@ -337,11 +364,15 @@ _bsc_sgemm_avx512 (gboolean     trans_a,
                    gsize        ldb,
                    float        beta,
                    float       *c,
-                   gsize        ldc)
+                   gsize        ldc,
+                   guint32      limit,
+                   gboolean    *over)
 {
   gsize kcb, mcb, ncb;
   float *ap, *bp;
 
+  if (over != NULL)
+    *over = FALSE;
   if (m == 0 || n == 0)
     return TRUE;
   if (k == 0)
@@ -362,6 +393,8 @@ _bsc_sgemm_avx512 (gboolean     trans_a,
         {
           gsize kc = MIN (kcb, k - p0);
           float bt = p0 == 0 ? beta : 1.0f;
+          /* only the last pass over k stores final values */
+          guint32 lim = p0 + kc == k && over != NULL ? limit : 0;
 
           pack_block (bp, NR, b, ldb, !trans_b, n, j0,
                       (nc + NR - 1) / NR * NR, p0, kc);
@@ -371,7 +404,9 @@ _bsc_sgemm_avx512 (gboolean     trans_a,
 
               pack_block (ap, MR, a, lda, trans_a, m, i0,
                           (mc + MR - 1) / MR * MR, p0, kc);
-              macro_kernel (ap, bp, kc, c + i0 * ldc + j0, ldc, bt, mc, nc);
+              if (macro_kernel (ap, bp, kc, c + i0 * ldc + j0, ldc, bt, mc,
+                                nc, lim))
+                *over = TRUE;
             }
         }
     }
@@ -379,25 +414,6 @@ _bsc_sgemm_avx512 (gboolean     trans_a,
 }
 
 #pragma GCC pop_options
-
-#else /* !BSC_HAVE_AVX512_GEMM */
-
-gboolean
-_bsc_sgemm_avx512 (gboolean     trans_a,
-                   gboolean     trans_b,
-                   gsize        m,
-                   gsize        n,
-                   gsize        k,
-                   const float *a,
-                   gsize        lda,
-                   const float *b,
-                   gsize        ldb,
-                   float        beta,
-                   float       *c,
-                   gsize        ldc)
-{
-  return FALSE;   /* never called: _bsc_gemm_avx512_usable () is FALSE */
-}
 
 #endif /* BSC_HAVE_AVX512_GEMM */
 

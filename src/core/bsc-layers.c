@@ -91,11 +91,37 @@ typedef struct
   float          *c;
   gsize           ldc;
   gboolean        split_n;
+  guint32         limit;     /* check C against it (0: no check) */
+  gint            over;      /* a value of C reached limit */
 } GemmJob;
 
+/* With the sign cleared, a float's bits order like its magnitude; NaN and
+ * infinity lie above every finite value: TRUE when one of bits[0..n)
+ * reaches limit. */
+static inline gboolean
+any_beyond (const guint32 *restrict bits,
+            gsize                   n,
+            guint32                 limit)
+{
+  guint32 bad = 0;
+
+  for (gsize i = 0; i < n; i++)
+    bad |= (bits[i] & 0x7fffffffu) >= limit;
+  return bad != 0;
+}
+
+/* The bits of 2^max_exp, the bound of bsc_all_bounded. */
+static guint32
+bound_bits (int max_exp)
+{
+  return (guint32) (127 + max_exp) << 23;
+}
+
 /* Row-major C (m x n) = op (A) op (B) + beta C in this thread: the
- * AVX-512 kernel where the processor has it, else OpenBLAS. */
-static void
+ * AVX-512 kernel where the processor has it, else OpenBLAS.  TRUE when
+ * limit is not 0 and a value of C reaches it (see any_beyond); the
+ * AVX-512 kernel checks as it stores. */
+static gboolean
 sgemm_serial (CBLAS_TRANSPOSE  ta,
               CBLAS_TRANSPOSE  tb,
               gsize            m,
@@ -107,14 +133,20 @@ sgemm_serial (CBLAS_TRANSPOSE  ta,
               gsize            ldb,
               float            beta,
               float           *c,
-              gsize            ldc)
+              gsize            ldc,
+              guint32          limit)
 {
+  gboolean over = FALSE;
+
   if (_bsc_gemm_avx512_usable ()
       && _bsc_sgemm_avx512 (ta == CblasTrans, tb == CblasTrans, m, n, k, a,
-                            lda, b, ldb, beta, c, ldc))
-    return;
+                            lda, b, ldb, beta, c, ldc, limit, &over))
+    return over;
   cblas_sgemm (CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta,
                c, ldc);
+  for (gsize i = 0; limit != 0 && i < m && !over; i++)
+    over = any_beyond ((const guint32 *) (c + i * ldc), n, limit);
+  return over;
 }
 
 /* Rows [i0, i1) of C (or its columns when split_n), one serial sgemm. */
@@ -140,8 +172,9 @@ gemm_range (gsize    i0,
       c += i0 * j->ldc;
       m = i1 - i0;
     }
-  sgemm_serial (j->ta, j->tb, m, n, j->k, a, j->lda, b, j->ldb, j->beta, c,
-                j->ldc);
+  if (sgemm_serial (j->ta, j->tb, m, n, j->k, a, j->lda, b, j->ldb, j->beta,
+                    c, j->ldc, j->limit))
+    g_atomic_int_set (&j->over, 1);
 }
 
 #define GEMM_ALIGN 16
@@ -152,8 +185,9 @@ gemm_range (gsize    i0,
  * thread of the engine's pool, each a serial OpenBLAS call (the model
  * keeps OpenBLAS single-threaded: its spinning workers would compete with
  * the pool); every element is computed as a serial sgemm of its part
- * would, so the split depends only on the thread count. */
-static void
+ * would, so the split depends only on the thread count.  TRUE when limit
+ * is not 0 and a value of C reaches it. */
+static gboolean
 bsc_sgemm (CBLAS_TRANSPOSE  ta,
            CBLAS_TRANSPOSE  tb,
            gsize            m,
@@ -165,12 +199,15 @@ bsc_sgemm (CBLAS_TRANSPOSE  ta,
            gsize            ldb,
            float            beta,
            float           *c,
-           gsize            ldc)
+           gsize            ldc,
+           guint32          limit)
 {
-  GemmJob j = { ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, n > m };
+  GemmJob j = { ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, n > m, limit,
+                0 };
 
   _bsc_parallel_for (j.split_n ? n : m, GEMM_ALIGN, GEMM_MIN_SPLIT,
                      gemm_range, &j);
+  return g_atomic_int_get (&j.over) != 0;
 }
 
 /* y (rows x out) = x (rows x in) W^T + b, W out x in (PyTorch layout). */
@@ -192,7 +229,7 @@ bsc_linear_forward (float       *y,
       beta = 1.0f;
     }
   bsc_sgemm (CblasNoTrans, CblasTrans, rows, out, in, x, in, w, in, beta,
-             y, out);
+             y, out, 0);
 }
 
 /* dW (out x in) = dY^T (out x rows) X (rows x in); db = colsum dY;
@@ -206,15 +243,21 @@ bsc_linear_backward (float       *dx,
                      const float *w,
                      gsize        rows,
                      gsize        in,
-                     gsize        out)
+                     gsize        out,
+                     gboolean    *dw_bounded)
 {
-  bsc_sgemm (CblasTrans, CblasNoTrans, out, in, rows, dy, out, x, in, 0.0f,
-             dw, in);
+  gboolean over;
+
+  over = bsc_sgemm (CblasTrans, CblasNoTrans, out, in, rows, dy, out, x, in,
+                    0.0f, dw, in,
+                    dw_bounded ? bound_bits (BSC_GRAD_LIMIT_EXP) : 0);
+  if (dw_bounded != NULL)
+    *dw_bounded = !over;
   if (db != NULL)
     bsc_colsum (db, dy, rows, out);
   if (dx != NULL)
     bsc_sgemm (CblasNoTrans, CblasNoTrans, rows, in, out, dy, out, w, in,
-               0.0f, dx, in);
+               0.0f, dx, in, 0);
 }
 
 /* Per-call state of the column-parallel BatchNorm kernels. */
@@ -781,7 +824,7 @@ bsc_affinity_forward (float       *a,
                       gsize        cols)
 {
   sgemm_serial (CblasNoTrans, CblasTrans, rows, rows, cols, z, cols, z, cols,
-                0.0f, full, rows);
+                0.0f, full, rows, 0);
   for (gsize i = 0; i < rows; i++)
     {
       float *ai = a + i * (rows - 1);
@@ -820,7 +863,7 @@ bsc_affinity_backward (float       *dz,
         g_full[j * rows + i] = s;
       }
   sgemm_serial (CblasNoTrans, CblasNoTrans, rows, cols, rows, g_full, rows, z,
-                cols, 1.0f, dz, cols);
+                cols, 1.0f, dz, cols, 0);
 }
 
 /* s, q, ds rows x cols.  With l = s / tau, P_i = softmax (l_i), r_i =
@@ -949,14 +992,8 @@ bounded_range (gsize    i0,
                gpointer data)
 {
   BoundJob *j = data;
-  const guint32 *restrict bits = j->bits;
-  guint32 limit = j->limit, bad = 0;
 
-  /* With the sign cleared, a float's bits order like its magnitude; NaN
-   * and infinity lie above every finite value. */
-  for (gsize i = i0; i < i1; i++)
-    bad |= (bits[i] & 0x7fffffffu) >= limit;
-  if (bad)
+  if (any_beyond (j->bits + i0, i1 - i0, j->limit))
     g_atomic_int_set (&j->bad, 1);
 }
 
@@ -969,7 +1006,7 @@ bsc_all_bounded (const float *v,
 
   g_return_val_if_fail (max_exp >= -126 && max_exp <= 128, FALSE);
 
-  j.limit = (guint32) (127 + max_exp) << 23;
+  j.limit = bound_bits (max_exp);
   _bsc_parallel_for (n, 1024, 1 << 18, bounded_range, &j);
   return g_atomic_int_get (&j.bad) == 0;
 }

@@ -24,8 +24,14 @@ void   bsc_linear_forward  (float       *y,
                             gsize        rows,
                             gsize        in,
                             gsize        out);
+/* Gradients at or beyond 2^BSC_GRAD_LIMIT_EXP (~1e30) are refused like
+ * NaN: one SGD step with them could overflow a parameter. */
+#define BSC_GRAD_LIMIT_EXP 100
+
 /* dW = dY^T X; db = colsum (dY) (if db); dX = dY W (if dx).  The
- * gradients are written, not added to: no zeroing beforehand. */
+ * gradients are written, not added to: no zeroing beforehand.  With
+ * dw_bounded, *dw_bounded = whether every value of dW is finite and below
+ * 2^BSC_GRAD_LIMIT_EXP (bsc_all_bounded), checked as dW is written. */
 void   bsc_linear_backward (float       *dx,
                             float       *dw,
                             float       *db,
@@ -34,7 +40,8 @@ void   bsc_linear_backward (float       *dx,
                             const float *w,
                             gsize        rows,
                             gsize        in,
-                            gsize        out);
+                            gsize        out,
+                            gboolean    *dw_bounded);
 
 /* sums (cols) = the column sums of m (rows x cols). */
 void   bsc_colsum          (float       *sums,

@@ -190,7 +190,7 @@ block_backward (BscMlpStage *self,
                    b->invstd, st->values[b->gamma], st->values[b->beta],
                    relu, n, groups, out);
   bsc_linear_backward (dx, st->grads[b->w], db, g, x, st->values[b->w], rows,
-                       in, out);
+                       in, out, &st->grad_bounded[b->w]);
 }
 
 static void

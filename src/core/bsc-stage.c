@@ -26,6 +26,7 @@ _bsc_stage_init_base (BscStage            *self,
   self->n_specs = 0;
   self->values = g_new0 (float *, max_specs);
   self->grads = g_new0 (float *, max_specs);
+  self->grad_bounded = g_new0 (gboolean, max_specs);
 }
 
 void
@@ -56,6 +57,7 @@ _bsc_stage_free (BscStage *self)
   g_free (self->specs);
   g_free (self->values);
   g_free (self->grads);
+  g_free (self->grad_bounded);
   g_free (self);
 }
 

@@ -15,7 +15,8 @@
  * The stage owns its activations.  forward() processes `rows` rows made of
  * `groups` equal batches (the two views are stacked, each normalised with
  * its own batch statistics, view 0 first); the input pointer must stay
- * valid until backward().  backward() accumulates into the gradients.
+ * valid until backward().  backward() writes the gradients and may mark
+ * those it checked in grad_bounded.
  */
 
 #pragma once
@@ -95,6 +96,10 @@ struct _BscStage
   guint          n_specs;
   float        **values;   /* n_specs, set by the model */
   float        **grads;    /* n_specs, NULL entries for buffers */
+  /* n_specs: TRUE where backward() found the gradient finite and below
+   * 2^BSC_GRAD_LIMIT_EXP as it wrote it (the model clears them before
+   * and checks the others itself) */
+  gboolean      *grad_bounded;
 };
 
 void      _bsc_stage_init_base (BscStage            *self,

@@ -14,6 +14,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <string.h>
 
 #include "bsc-gemm-private.h"
 #include "bsc-rng.h"
@@ -78,6 +79,26 @@ gemm_error (const GemmCase *g,
   return worst;
 }
 
+/* C of case g from c0 (the columns past n hold 7, beta 0 starts from
+ * NaN), with the kernel's check against limit: *over. */
+static void
+run_case (const GemmCase *g,
+          const float    *a,
+          const float    *b,
+          const float    *c0,
+          float          *c,
+          guint32         limit,
+          gboolean       *over)
+{
+  for (gsize i = 0; i < g->m; i++)
+    for (gsize j = 0; j < g->ldc; j++)
+      c[i * g->ldc + j] = j >= g->n ? 7.0f
+                          : g->beta == 0.0f ? NAN : c0[i * g->ldc + j];
+  g_assert_true (_bsc_sgemm_avx512 (g->ta, g->tb, g->m, g->n, g->k, a,
+                                    g->lda, b, g->ldb, g->beta, c, g->ldc,
+                                    limit, over));
+}
+
 static void
 check_case (const GemmCase *g)
 {
@@ -86,20 +107,30 @@ check_case (const GemmCase *g)
   g_autofree float *b = rand_matrix (brows * g->ldb);
   g_autofree float *c0 = rand_matrix (g->m * g->ldc);
   g_autofree float *c = g_new (float, g->m * g->ldc);
+  float top = 0.0f;
+  guint32 bits;
+  gboolean over = TRUE;
   double err;
 
-  for (gsize i = 0; i < g->m; i++)
-    for (gsize j = 0; j < g->ldc; j++)
-      c[i * g->ldc + j] = j >= g->n ? 7.0f
-                          : g->beta == 0.0f ? NAN : c0[i * g->ldc + j];
-  g_assert_true (_bsc_sgemm_avx512 (g->ta, g->tb, g->m, g->n, g->k, a,
-                                    g->lda, b, g->ldb, g->beta, c, g->ldc));
+  run_case (g, a, b, c0, c, 0, NULL);
   err = gemm_error (g, a, b, c0, c);
   if (err > 1e-6)
     g_test_message ("ta %d tb %d m %zu n %zu k %zu beta %g: error %g",
                     g->ta, g->tb, g->m, g->n, g->k, g->beta, err);
   /* float products summed in float: a few ulps of the term sum */
   g_assert_cmpfloat (err, <, 1e-6);
+
+  /* The check as C is stored: the largest |C| reaches its own bits, not
+   * the next float's (the 7s past column n, above most of C, are not
+   * looked at). */
+  for (gsize i = 0; i < g->m; i++)
+    for (gsize j = 0; j < g->n; j++)
+      top = MAX (top, fabsf (c[i * g->ldc + j]));
+  memcpy (&bits, &top, sizeof bits);
+  run_case (g, a, b, c0, c, bits + 1, &over);
+  g_assert_false (over);
+  run_case (g, a, b, c0, c, bits, &over);
+  g_assert_true (over);
 }
 
 static gboolean
@@ -174,7 +205,7 @@ test_gemm_engine_shapes (void)
       double worst = 0.0;
 
       g_assert_true (_bsc_sgemm_avx512 (ta, tb, m, n, k, a, ta ? m : k, b,
-                                        tb ? k : n, 0.0f, c, n));
+                                        tb ? k : n, 0.0f, c, n, 0, NULL));
       cblas_sgemm (CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
                    tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
                    ta ? m : k, b, tb ? k : n, 0.0f, ref, n);

@@ -145,7 +145,7 @@ test_linear (void)
   for (gsize i = 0; i < rows * out; i++)
     g_assert_cmpfloat_with_epsilon (y[i], yn[i], 1e-5);
 
-  bsc_linear_backward (dx, dw, db, r, x, w, rows, in, out);
+  bsc_linear_backward (dx, dw, db, r, x, w, rows, in, out, NULL);
   gx = finite_diff (c.x, rows * in, linear_loss, &c);
   gw = finite_diff (c.w, out * in, linear_loss, &c);
   gb = finite_diff (c.b, out, linear_loss, &c);
@@ -158,13 +158,64 @@ test_linear (void)
     db[i] = 1e6f;
   for (gsize i = 0; i < out * in; i++)
     dw[i] = NAN;
-  bsc_linear_backward (NULL, dw, db, r, x, w, rows, in, out);
+  bsc_linear_backward (NULL, dw, db, r, x, w, rows, in, out, NULL);
   assert_grad_close (dw, gw, out * in, 1e-5);
   assert_grad_close (db, gb, out, 1e-5);
   g_free (c.x);
   g_free (c.w);
   g_free (c.b);
   g_free (c.r);
+}
+
+/* dW = dY^T X checked as it is written: every value finite and below
+ * 2^BSC_GRAD_LIMIT_EXP or not, whichever tile (the last row and column of
+ * dW lie in edge tiles) and whichever kernel; only final values count (a
+ * sum over 600 rows passes the kernel in several blocks of k: 2^120 in the
+ * first, cancelled in the last, is not beyond); dW's values are the
+ * unchecked product's. */
+static void
+test_linear_bounded (void)
+{
+  gsize rows = 600, in = 70, out = 45;
+  g_autofree float *x = rand_floats (rows * in, 1);
+  g_autofree float *w = rand_floats (out * in, 1);
+  g_autofree float *dy = rand_floats (rows * out, 1);
+  g_autofree float *dw = g_new (float, out * in);
+  g_autofree float *dw0 = g_new (float, out * in);
+  gboolean bounded = FALSE;
+  const float big = 0x1p60f;
+
+  bsc_linear_backward (NULL, dw0, NULL, dy, x, w, rows, in, out, NULL);
+  bsc_linear_backward (NULL, dw, NULL, dy, x, w, rows, in, out, &bounded);
+  g_assert_true (bounded);
+  g_assert_cmpmem (dw, out * in * sizeof (float), dw0, out * in * sizeof (float));
+
+  /* 2^120 at dW[out - 1][in - 1] */
+  x[(rows - 1) * in + in - 1] = big;
+  dy[(rows - 1) * out + out - 1] = big;
+  bsc_linear_backward (NULL, dw, NULL, dy, x, w, rows, in, out, &bounded);
+  g_assert_false (bounded);
+  g_assert_cmpfloat (fabsf (dw[out * in - 1]), >=, 0x1p119f);
+
+  /* + 2^120 from row 0, - 2^120 from the last row */
+  x[in - 1] = big;
+  dy[out - 1] = -big;
+  bsc_linear_backward (NULL, dw, NULL, dy, x, w, rows, in, out, &bounded);
+  g_assert_true (bounded);
+  g_assert_cmpfloat (fabsf (dw[out * in - 1]), <, 0x1p100f);
+
+  /* NaN and infinity anywhere in the inputs reach every limit */
+  x[in - 1] = x[(rows - 1) * in + in - 1] = 1.0f;
+  dy[out - 1] = dy[(rows - 1) * out + out - 1] = 1.0f;
+  dy[7 * out] = NAN;
+  bsc_linear_backward (NULL, dw, NULL, dy, x, w, rows, in, out, &bounded);
+  g_assert_false (bounded);
+  dy[7 * out] = 1.0f;
+  bsc_linear_backward (NULL, dw, NULL, dy, x, w, rows, in, out, &bounded);
+  g_assert_true (bounded);
+  x[300 * in + 3] = INFINITY;
+  bsc_linear_backward (NULL, dw, NULL, dy, x, w, rows, in, out, &bounded);
+  g_assert_false (bounded);
 }
 
 /* Asserts c[i ldc + j] (m x n) equals sum_k A_ik B_kj within 1e-4, with
@@ -209,7 +260,7 @@ linear_split_case (gsize rows,
   g_autofree float *dw = g_new0 (float, out * in);
 
   bsc_linear_forward (y, x, w, NULL, rows, in, out);
-  bsc_linear_backward (dx, dw, NULL, r, x, w, rows, in, out);
+  bsc_linear_backward (dx, dw, NULL, r, x, w, rows, in, out, NULL);
   assert_product (y, out, rows, out, in, x, in, 1, w, 1, in);
   assert_product (dw, in, out, in, rows, r, 1, out, x, in, 1);
   assert_product (dx, in, rows, in, out, r, out, 1, w, in, 1);
@@ -686,6 +737,7 @@ main (int   argc,
   g_test_add_func ("/layers/sgd", test_sgd);
   /* Last: the cases above draw their data from rng in this order. */
   g_test_add_func ("/layers/linear-split", test_linear_split);
+  g_test_add_func ("/layers/linear-bounded", test_linear_bounded);
   g_test_add_func ("/layers/zero-bounded", test_zero_bounded);
   return g_test_run ();
 }
