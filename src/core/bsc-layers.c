@@ -866,57 +866,6 @@ bsc_affinity_backward (float       *dz,
                 cols, 1.0f, dz, cols, 0);
 }
 
-/* s, q, ds rows x cols.  With l = s / tau, P_i = softmax (l_i), r_i =
- * sum_j q_ij: loss = -(1/rows) sum_ij q_ij (l_ij - lse (l_i));
- * dloss/ds_ij = (r_i P_ij - q_ij) / (rows tau);
- * dloss/dlog tau = -(1/(rows tau)) sum_ij (r_i P_ij - q_ij) s_ij. */
-double
-bsc_soft_ce (const float *s,
-             const float *q,
-             gsize        rows,
-             gsize        cols,
-             double       tau,
-             double       weight,
-             float       *ds,
-             double      *dlogtau)
-{
-  g_autofree float *p = g_new (float, cols);
-  float itau = (float) (1.0 / tau);
-  double loss = 0.0, dlt = 0.0;
-
-  for (gsize i = 0; i < rows; i++)
-    {
-      const float *si = s + i * cols;
-      const float *qi = q + i * cols;
-      float m = -INFINITY;
-      double sum = 0.0, r = 0.0, ql = 0.0, lse, gscale;
-
-      for (gsize j = 0; j < cols; j++)
-        m = MAX (m, si[j] * itau);
-      for (gsize j = 0; j < cols; j++)
-        {
-          p[j] = expf (si[j] * itau - m);
-          sum += p[j];
-          r += qi[j];
-          ql += (double) qi[j] * (si[j] * itau - m);
-        }
-      lse = log (sum);
-      loss += r * lse - ql;
-      gscale = 1.0 / sum;
-      for (gsize j = 0; j < cols; j++)
-        {
-          double d = r * p[j] * gscale - qi[j];
-
-          dlt += d * si[j];
-          if (ds != NULL)
-            ds[i * cols + j] = (float) (weight * d / (rows * tau));
-        }
-    }
-  if (dlogtau != NULL)
-    *dlogtau += -weight * dlt / (rows * tau);
-  return loss / (double) rows;
-}
-
 typedef struct
 {
   float       *p;

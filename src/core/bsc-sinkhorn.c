@@ -20,6 +20,7 @@
 
 #include "bsc-parallel.h"
 #include "bsc-sinkhorn.h"
+#include "bsc-vmath.h"
 
 #define LANES 8
 
@@ -173,8 +174,7 @@ bsc_sinkhorn (const float *scores,
 
   if (isfinite (smax))
     {
-      for (gsize i = 0; i < n; i++)
-        e[i] = exp (q[i]);
+      _bsc_exp (e, q, n);
       if (sinkhorn_linear (e, rows, cols, iterations, colsum))
         {
           for (gsize i = 0; i < n; i++)
