@@ -44,6 +44,35 @@ sum_lanes (const double *v,
   return total;
 }
 
+/* The largest of v[0..n) (NaN if one is), in LANES interleaved maxima
+ * (max is exact: the order does not matter). */
+static float
+max_lanes (const float *v,
+           gsize        n)
+{
+  float lane[LANES], m;
+  gboolean nan = FALSE;
+  gsize i = 0;
+
+  for (guint l = 0; l < LANES; l++)
+    lane[l] = -INFINITY;
+  for (; i + LANES <= n; i += LANES)
+    for (guint l = 0; l < LANES; l++)
+      {
+        lane[l] = MAX (lane[l], v[i + l]);
+        nan |= isnan (v[i + l]);
+      }
+  for (; i < n; i++)
+    {
+      lane[0] = MAX (lane[0], v[i]);
+      nan |= isnan (v[i]);
+    }
+  m = lane[0];
+  for (guint l = 1; l < LANES; l++)
+    m = MAX (m, lane[l]);
+  return nan ? NAN : m;
+}
+
 /* Q is kept as in the reference: K x B (cols x rows of S), element (m, b)
  * at q[b * cols + m], i.e. S's own layout, so "row m of Q" is column m
  * here.  Returns FALSE if a normalising sum was zero or not finite. */
@@ -54,12 +83,13 @@ sinkhorn_linear (double *q,
                  guint   iterations,
                  double *colsum)
 {
-  double total = sum_lanes (q, rows * cols);
+  double total = sum_lanes (q, rows * cols), scale;
 
   if (!(total > 0.0) || !isfinite (total))
     return FALSE;
+  scale = 1.0 / total;
   for (gsize i = 0; i < rows * cols; i++)
-    q[i] /= total;
+    q[i] *= scale;
   for (guint it = 0; it < iterations; it++)
     {
       /* Each cluster m (a row of Q) over the samples. */
@@ -155,7 +185,7 @@ bsc_sinkhorn (const float *scores,
   g_autofree double *owned = NULL;
   double *q, *e, *colsum;
   gsize n = rows * cols;
-  float smax = -INFINITY;
+  float smax;
 
   g_return_if_fail (scores != NULL && target != NULL);
   g_return_if_fail (epsilon > 0.0);
@@ -167,10 +197,9 @@ bsc_sinkhorn (const float *scores,
     q = owned = g_new (double, 2 * n + cols);   /* aborts as g_new does */
   e = q + n;
   colsum = e + n;
+  smax = max_lanes (scores, n);
   for (gsize i = 0; i < n; i++)
-    smax = MAX (smax, scores[i]);
-  for (gsize i = 0; i < n; i++)
-    q[i] = ((double) scores[i] - smax) / epsilon;
+    q[i] = ((double) scores[i] - smax) * (1.0 / epsilon);
 
   if (isfinite (smax))
     {
