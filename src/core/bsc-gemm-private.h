@@ -20,11 +20,12 @@ G_BEGIN_DECLS
 gboolean _bsc_gemm_avx512_usable (void);
 
 /* Row-major C (m x n) = op (A) op (B) + beta C, serial; op (A) m x k, op
- * (B) k x n.  FALSE (C untouched) when the packing buffers cannot be
- * allocated, or k is 0.  Only when _bsc_gemm_avx512_usable ().  With
- * over, *over = whether a value of C reaches limit in magnitude (limit:
- * the bits of a positive float; NaN and infinity reach every limit),
- * checked as the kernel stores C. */
+ * (B) k x n; with bias (n, beta 0), + bias in every row instead.  FALSE
+ * (C untouched) when the packing buffers cannot be allocated, or k is 0.
+ * Only when _bsc_gemm_avx512_usable ().  With over, *over = whether a
+ * value of C reaches limit in magnitude (limit: the bits of a positive
+ * float; NaN and infinity reach every limit), checked as the kernel
+ * stores C. */
 #if BSC_HAVE_AVX512_GEMM
 gboolean _bsc_sgemm_avx512 (gboolean     trans_a,
                             gboolean     trans_b,
@@ -36,6 +37,7 @@ gboolean _bsc_sgemm_avx512 (gboolean     trans_a,
                             const float *b,
                             gsize        ldb,
                             float        beta,
+                            const float *bias,
                             float       *c,
                             gsize        ldc,
                             guint32      limit,

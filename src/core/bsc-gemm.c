@@ -12,6 +12,9 @@
  *
  *   C (m x n, row-major) = op (A) (m x k) op (B) (k x n) + beta C
  *
+ * or + a bias row instead of beta C (a Linear layer's bias, added as the
+ * first pass over k stores C: no copy of it in every row beforehand).
+ *
  * The classic layout of Goto's algorithm: B is packed by blocks of KC x NC
  * into panels of NR columns (each k step one 32-float row), A by blocks of
  * MC x KC into panels of MR rows (each k step MR consecutive floats), and a
@@ -228,12 +231,20 @@ beyond (__mmask16 lanes,
   return _mm512_mask_cmpge_epu32_mask (lanes, mag, limit);
 }
 
+/* How a pass over k stores its part of C. */
+typedef struct
+{
+  float        beta;    /* C = acc + beta C (beta 0: C is not read) */
+  const float *bias;    /* or, not NULL: C = acc + bias (a row, by column) */
+  guint32      limit;   /* not 0: check the stored values against it */
+} Store;
+
 /* The register tile: acc (mr x NR) = the first mr rows of an A panel
- * (kc x MR) . a B panel (kc x NR), then C = acc + beta C over rows x cols
- * of it (beta 0: C is not read).  mr is a constant in each caller, so the
- * loops unroll into registers.  With a limit (the bits of a float, 0 for
- * none), the stored values are checked against it on the way out: TRUE
- * when one reaches it. */
+ * (kc x MR) . a B panel (kc x NR), then stored over rows x cols of C as
+ * st says; col is the tile's first column in C (for the bias).  mr is a
+ * constant in each caller, so the loops unroll into registers.  With a
+ * limit (the bits of a float), the stored values are checked against it
+ * on the way out: TRUE when one reaches it. */
 static inline __attribute__ ((always_inline)) gboolean
 tile (const int                 mr,
       gsize                     kc,
@@ -241,13 +252,15 @@ tile (const int                 mr,
       const float *restrict     b,
       float                    *c,
       gsize                     ldc,
-      float                     beta,
       gsize                     rows,
       gsize                     cols,
-      guint32                   limit)
+      const Store              *st,
+      gsize                     col)
 {
   __m512 acc[MR][2];
   __mmask16 over = 0;
+  float beta = st->beta;
+  guint32 limit = st->limit;
 
 #pragma GCC unroll 12
   for (int r = 0; r < mr; r++)
@@ -270,8 +283,14 @@ tile (const int                 mr,
 
   {
     __mmask16 m0 = lanes (cols), m1 = cols > 16 ? lanes (cols - 16) : 0;
-    __m512 vb = _mm512_set1_ps (beta);
+    __m512 vb = _mm512_set1_ps (beta), b0 = _mm512_setzero_ps (), b1 = b0;
     __m512i vl = _mm512_set1_epi32 ((int) limit);
+
+    if (st->bias != NULL)
+      {
+        b0 = _mm512_maskz_loadu_ps (m0, st->bias + col);
+        b1 = _mm512_maskz_loadu_ps (m1, st->bias + col + 16);
+      }
 
 #pragma GCC unroll 12
     for (int r = 0; r < mr; r++)
@@ -280,7 +299,12 @@ tile (const int                 mr,
 
         if ((gsize) r >= rows)
           break;
-        if (beta != 0.0f)
+        if (st->bias != NULL)
+          {
+            acc[r][0] = _mm512_add_ps (acc[r][0], b0);
+            acc[r][1] = _mm512_add_ps (acc[r][1], b1);
+          }
+        else if (beta != 0.0f)
           {
             acc[r][0] = _mm512_fmadd_ps (vb, _mm512_maskz_loadu_ps (m0, cr),
                                          acc[r][0]);
@@ -305,38 +329,38 @@ kernel (gsize        kc,
         const float *b,
         float       *c,
         gsize        ldc,
-        float        beta,
         gsize        rows,
         gsize        cols,
-        guint32      limit)
+        const Store *st,
+        gsize        col)
 {
   if (rows > 8)
-    return tile (MR, kc, a, b, c, ldc, beta, rows, cols, limit);
+    return tile (MR, kc, a, b, c, ldc, rows, cols, st, col);
   else if (rows > 4)
-    return tile (8, kc, a, b, c, ldc, beta, rows, cols, limit);
+    return tile (8, kc, a, b, c, ldc, rows, cols, st, col);
   else
-    return tile (4, kc, a, b, c, ldc, beta, rows, cols, limit);
+    return tile (4, kc, a, b, c, ldc, rows, cols, st, col);
 }
 
-/* C block (rows [i0, i0 + mc), columns [j0, j0 + nc)) += packed A . B;
- * TRUE when a value reaches limit (if not 0). */
+/* C block (rows [i0, i0 + mc), columns [j0, j0 + nc)) = packed A . B,
+ * stored as st says; TRUE when a value reaches its limit (if not 0). */
 static gboolean
 macro_kernel (const float *ap,
               const float *bp,
               gsize        kc,
               float       *c,
               gsize        ldc,
-              float        beta,
+              gsize        j0,
               gsize        mc,
               gsize        nc,
-              guint32      limit)
+              const Store *st)
 {
   gboolean over = FALSE;
 
   for (gsize j = 0; j < nc; j += NR)
     for (gsize i = 0; i < mc; i += MR)
       over |= kernel (kc, ap + i * kc, bp + j * kc, c + i * ldc + j, ldc,
-                      beta, MIN (MR, mc - i), MIN (NR, nc - j), limit);
+                      MIN (MR, mc - i), MIN (NR, nc - j), st, j0 + j);
   return over;
 }
 
@@ -363,6 +387,7 @@ _bsc_sgemm_avx512 (gboolean     trans_a,
                    const float *b,
                    gsize        ldb,
                    float        beta,
+                   const float *bias,
                    float       *c,
                    gsize        ldc,
                    guint32      limit,
@@ -392,9 +417,10 @@ _bsc_sgemm_avx512 (gboolean     trans_a,
       for (gsize p0 = 0; p0 < k; p0 += kcb)
         {
           gsize kc = MIN (kcb, k - p0);
-          float bt = p0 == 0 ? beta : 1.0f;
-          /* only the last pass over k stores final values */
-          guint32 lim = p0 + kc == k && over != NULL ? limit : 0;
+          /* the first pass adds the bias or beta C, the others what the
+           * passes before stored; only the last stores final values */
+          Store st = { p0 == 0 ? beta : 1.0f, p0 == 0 ? bias : NULL,
+                       p0 + kc == k && over != NULL ? limit : 0 };
 
           pack_block (bp, NR, b, ldb, !trans_b, n, j0,
                       (nc + NR - 1) / NR * NR, p0, kc);
@@ -404,8 +430,8 @@ _bsc_sgemm_avx512 (gboolean     trans_a,
 
               pack_block (ap, MR, a, lda, trans_a, m, i0,
                           (mc + MR - 1) / MR * MR, p0, kc);
-              if (macro_kernel (ap, bp, kc, c + i0 * ldc + j0, ldc, bt, mc,
-                                nc, lim))
+              if (macro_kernel (ap, bp, kc, c + i0 * ldc + j0, ldc, j0, mc,
+                                nc, &st))
                 *over = TRUE;
             }
         }

@@ -88,6 +88,7 @@ typedef struct
   const float    *b;
   gsize           ldb;
   float           beta;
+  const float    *bias;      /* n, or NULL */
   float          *c;
   gsize           ldc;
   gboolean        split_n;
@@ -117,10 +118,11 @@ bound_bits (int max_exp)
   return (guint32) (127 + max_exp) << 23;
 }
 
-/* Row-major C (m x n) = op (A) op (B) + beta C in this thread: the
- * AVX-512 kernel where the processor has it, else OpenBLAS.  TRUE when
- * limit is not 0 and a value of C reaches it (see any_beyond); the
- * AVX-512 kernel checks as it stores. */
+/* Row-major C (m x n) = op (A) op (B) + beta C (+ bias in every row
+ * instead, if bias) in this thread: the AVX-512 kernel where the
+ * processor has it, else OpenBLAS.  TRUE when limit is not 0 and a value
+ * of C reaches it (see any_beyond); the AVX-512 kernel checks as it
+ * stores. */
 static gboolean
 sgemm_serial (CBLAS_TRANSPOSE  ta,
               CBLAS_TRANSPOSE  tb,
@@ -132,6 +134,7 @@ sgemm_serial (CBLAS_TRANSPOSE  ta,
               const float     *b,
               gsize            ldb,
               float            beta,
+              const float     *bias,
               float           *c,
               gsize            ldc,
               guint32          limit)
@@ -140,8 +143,14 @@ sgemm_serial (CBLAS_TRANSPOSE  ta,
 
   if (_bsc_gemm_avx512_usable ()
       && _bsc_sgemm_avx512 (ta == CblasTrans, tb == CblasTrans, m, n, k, a,
-                            lda, b, ldb, beta, c, ldc, limit, &over))
+                            lda, b, ldb, beta, bias, c, ldc, limit, &over))
     return over;
+  if (bias != NULL)
+    {
+      for (gsize i = 0; i < m; i++)
+        memcpy (c + i * ldc, bias, n * sizeof (float));
+      beta = 1.0f;
+    }
   cblas_sgemm (CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta,
                c, ldc);
   for (gsize i = 0; limit != 0 && i < m && !over; i++)
@@ -156,7 +165,7 @@ gemm_range (gsize    i0,
             gpointer data)
 {
   GemmJob *j = data;
-  const float *a = j->a, *b = j->b;
+  const float *a = j->a, *b = j->b, *bias = j->bias;
   float *c = j->c;
   gsize m = j->m, n = j->n;
 
@@ -165,6 +174,8 @@ gemm_range (gsize    i0,
       b += j->tb == CblasNoTrans ? i0 : i0 * j->ldb;
       c += i0;
       n = i1 - i0;
+      if (bias != NULL)
+        bias += i0;
     }
   else
     {
@@ -173,7 +184,7 @@ gemm_range (gsize    i0,
       m = i1 - i0;
     }
   if (sgemm_serial (j->ta, j->tb, m, n, j->k, a, j->lda, b, j->ldb, j->beta,
-                    c, j->ldc, j->limit))
+                    bias, c, j->ldc, j->limit))
     g_atomic_int_set (&j->over, 1);
 }
 
@@ -198,12 +209,13 @@ bsc_sgemm (CBLAS_TRANSPOSE  ta,
            const float     *b,
            gsize            ldb,
            float            beta,
+           const float     *bias,
            float           *c,
            gsize            ldc,
            guint32          limit)
 {
-  GemmJob j = { ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, n > m, limit,
-                0 };
+  GemmJob j = { ta, tb, m, n, k, a, lda, b, ldb, beta, bias, c, ldc, n > m,
+                limit, 0 };
 
   _bsc_parallel_for (j.split_n ? n : m, GEMM_ALIGN, GEMM_MIN_SPLIT,
                      gemm_range, &j);
@@ -220,15 +232,7 @@ bsc_linear_forward (float       *y,
                     gsize        in,
                     gsize        out)
 {
-  float beta = 0.0f;
-
-  if (b != NULL)
-    {
-      for (gsize r = 0; r < rows; r++)
-        memcpy (y + r * out, b, out * sizeof (float));
-      beta = 1.0f;
-    }
-  bsc_sgemm (CblasNoTrans, CblasTrans, rows, out, in, x, in, w, in, beta,
+  bsc_sgemm (CblasNoTrans, CblasTrans, rows, out, in, x, in, w, in, 0.0f, b,
              y, out, 0);
 }
 
@@ -249,7 +253,7 @@ bsc_linear_backward (float       *dx,
   gboolean over;
 
   over = bsc_sgemm (CblasTrans, CblasNoTrans, out, in, rows, dy, out, x, in,
-                    0.0f, dw, in,
+                    0.0f, NULL, dw, in,
                     dw_bounded ? bound_bits (BSC_GRAD_LIMIT_EXP) : 0);
   if (dw_bounded != NULL)
     *dw_bounded = !over;
@@ -257,7 +261,7 @@ bsc_linear_backward (float       *dx,
     bsc_colsum (db, dy, rows, out);
   if (dx != NULL)
     bsc_sgemm (CblasNoTrans, CblasNoTrans, rows, in, out, dy, out, w, in,
-               0.0f, dx, in, 0);
+               0.0f, NULL, dx, in, 0);
 }
 
 /* Per-call state of the column-parallel BatchNorm kernels. */
@@ -824,7 +828,7 @@ bsc_affinity_forward (float       *a,
                       gsize        cols)
 {
   sgemm_serial (CblasNoTrans, CblasTrans, rows, rows, cols, z, cols, z, cols,
-                0.0f, full, rows, 0);
+                0.0f, NULL, full, rows, 0);
   for (gsize i = 0; i < rows; i++)
     {
       float *ai = a + i * (rows - 1);
@@ -863,7 +867,7 @@ bsc_affinity_backward (float       *dz,
         g_full[j * rows + i] = s;
       }
   sgemm_serial (CblasNoTrans, CblasNoTrans, rows, cols, rows, g_full, rows, z,
-                cols, 1.0f, dz, cols, 0);
+                cols, 1.0f, NULL, dz, cols, 0);
 }
 
 typedef struct

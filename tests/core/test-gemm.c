@@ -95,8 +95,8 @@ run_case (const GemmCase *g,
       c[i * g->ldc + j] = j >= g->n ? 7.0f
                           : g->beta == 0.0f ? NAN : c0[i * g->ldc + j];
   g_assert_true (_bsc_sgemm_avx512 (g->ta, g->tb, g->m, g->n, g->k, a,
-                                    g->lda, b, g->ldb, g->beta, c, g->ldc,
-                                    limit, over));
+                                    g->lda, b, g->ldb, g->beta, NULL, c,
+                                    g->ldc, limit, over));
 }
 
 static void
@@ -131,6 +131,28 @@ check_case (const GemmCase *g)
   g_assert_false (over);
   run_case (g, a, b, c0, c, bits, &over);
   g_assert_true (over);
+
+  /* A bias row added as the first pass stores C: the same bits as the
+   * row copied into C beforehand and beta 1. */
+  if (g->beta == 0.0f)
+    {
+      g_autofree float *bias = rand_matrix (g->n);
+      g_autofree float *cb = g_new (float, g->m * g->ldc);
+
+      for (gsize i = 0; i < g->m; i++)
+        memcpy (c + i * g->ldc, bias, g->n * sizeof (float));
+      g_assert_true (_bsc_sgemm_avx512 (g->ta, g->tb, g->m, g->n, g->k, a,
+                                        g->lda, b, g->ldb, 1.0f, NULL, c,
+                                        g->ldc, 0, NULL));
+      for (gsize i = 0; i < g->m * g->ldc; i++)
+        cb[i] = NAN;
+      g_assert_true (_bsc_sgemm_avx512 (g->ta, g->tb, g->m, g->n, g->k, a,
+                                        g->lda, b, g->ldb, 0.0f, bias, cb,
+                                        g->ldc, 0, NULL));
+      for (gsize i = 0; i < g->m; i++)
+        g_assert_cmpmem (cb + i * g->ldc, g->n * sizeof (float),
+                         c + i * g->ldc, g->n * sizeof (float));
+    }
 }
 
 static gboolean
@@ -205,7 +227,8 @@ test_gemm_engine_shapes (void)
       double worst = 0.0;
 
       g_assert_true (_bsc_sgemm_avx512 (ta, tb, m, n, k, a, ta ? m : k, b,
-                                        tb ? k : n, 0.0f, c, n, 0, NULL));
+                                        tb ? k : n, 0.0f, NULL, c, n, 0,
+                                        NULL));
       cblas_sgemm (CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
                    tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
                    ta ? m : k, b, tb ? k : n, 0.0f, ref, n);
