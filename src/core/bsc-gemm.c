@@ -36,7 +36,10 @@
 
 #pragma GCC push_options
 #pragma GCC target ("avx512f,avx512vl,avx512dq,avx512bw,fma")
-#pragma GCC optimize ("O3")
+/* fp-contract off: an operand read through BatchNorm's map is multiplied
+ * then shifted, two roundings, as BatchNorm itself computes h (the
+ * kernel's FMAs are explicit). */
+#pragma GCC optimize ("O3,fp-contract=off")
 
 #include <immintrin.h>
 
@@ -110,17 +113,41 @@ lanes (gsize n)
   return n >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << n) - 1);
 }
 
+/* x read through map: max (x scale + shift, 0) (or without the max), in
+ * the lanes of mask (the others 0); scale and shift of row group g from
+ * feature f on. */
+static inline __m512
+mapped (__m512             x,
+        __mmask16          mask,
+        const BscPackMap  *map,
+        gsize              g,
+        gsize              f)
+{
+  const float *sc = map->scale + g * map->ld + f;
+  const float *sh = map->shift + g * map->ld + f;
+  __m512 v = _mm512_add_ps (_mm512_mul_ps (x, _mm512_maskz_loadu_ps (mask, sc)),
+                            _mm512_maskz_loadu_ps (mask, sh));
+
+  if (map->relu)
+    v = _mm512_max_ps (v, _mm512_setzero_ps ());
+  return _mm512_maskz_mov_ps (mask, v);
+}
+
 /* width <= 16 lanes of a panel of width w: dst[p w + l] = src[l ld + p]
  * for p < kc and l < valid, 0 for valid <= l < width (src rows are
- * contiguous along p). */
+ * contiguous along p).  With map, src's rows are samples s0, s0 + 1, ...
+ * and its columns features f0, f0 + 1, ..., read through the map. */
 static void
-pack_transposed (float       *dst,
-                 gsize        w,
-                 const float *src,
-                 gsize        ld,
-                 gsize        width,
-                 gsize        valid,
-                 gsize        kc)
+pack_transposed (float            *dst,
+                 gsize             w,
+                 const float      *src,
+                 gsize             ld,
+                 gsize             width,
+                 gsize             valid,
+                 gsize             kc,
+                 const BscPackMap *map,
+                 gsize             s0,
+                 gsize             f0)
 {
   __mmask16 store = lanes (width);
 
@@ -133,6 +160,10 @@ pack_transposed (float       *dst,
       for (gsize l = 0; l < 16; l++)
         r[l] = l < valid ? _mm512_maskz_loadu_ps (load, src + l * ld + p0)
                       : _mm512_setzero_ps ();
+      if (map != NULL)
+        for (gsize l = 0; l < valid; l++)
+          r[l] = mapped (r[l], load, map, (s0 + l) / map->group_rows,
+                         f0 + p0);
       transpose16 (r);
       for (gsize q = 0; q < np; q++)
         _mm512_mask_storeu_ps (dst + (p0 + q) * w, store, r[q]);
@@ -142,18 +173,24 @@ pack_transposed (float       *dst,
 /* Panels of width w (w kc floats each) for lanes [0, nw) of a block of
  * op (X) whose rows run along the lanes: panel q gets dst[q w kc + p w +
  * l] = src[p ld + q w + l] for p < kc, lanes past nl zero.  Row by row, so
- * the source streams in order. */
+ * the source streams in order.  With map, src's rows are samples s0, s0 +
+ * 1, ... and its columns (the lanes) features f0, f0 + 1, ... */
 static void
-pack_rows (float       *dst,
-           gsize        w,
-           gsize        nw,
-           const float *src,
-           gsize        ld,
-           gsize        nl,
-           gsize        kc)
+pack_rows (float            *dst,
+           gsize             w,
+           gsize             nw,
+           const float      *src,
+           gsize             ld,
+           gsize             nl,
+           gsize             kc,
+           const BscPackMap *map,
+           gsize             s0,
+           gsize             f0)
 {
   for (gsize p = 0; p < kc; p++)
     {
+      gsize g = map != NULL ? (s0 + p) / map->group_rows : 0;
+
       if (p + PACK_PREFETCH_ROWS < kc)
         for (gsize l = 0; l < nl; l += 16)
           __builtin_prefetch (src + (p + PACK_PREFETCH_ROWS) * ld + l);
@@ -162,25 +199,30 @@ pack_rows (float       *dst,
           {
             gsize width = MIN (16, q + w - l);
             gsize valid = l < nl ? MIN (width, nl - l) : 0;
+            __m512 v = _mm512_maskz_loadu_ps (lanes (valid), src + p * ld + l);
 
+            if (map != NULL)
+              v = mapped (v, lanes (valid), map, g, f0 + l);
             _mm512_mask_storeu_ps (dst + q * kc + p * w + (l - q),
-                                   lanes (width),
-                                   _mm512_maskz_loadu_ps (lanes (valid),
-                                                          src + p * ld + l));
+                                   lanes (width), v);
           }
     }
 }
 
 /* Panels of width w for lanes [0, nw) of a block of op (X) whose rows run
- * along k: X's row l0 + l starts at src + l ld. */
+ * along k: X's row l0 + l starts at src + l ld.  With map, as
+ * pack_transposed. */
 static void
-pack_cols (float       *dst,
-           gsize        w,
-           gsize        nw,
-           const float *src,
-           gsize        ld,
-           gsize        nl,
-           gsize        kc)
+pack_cols (float            *dst,
+           gsize             w,
+           gsize             nw,
+           const float      *src,
+           gsize             ld,
+           gsize             nl,
+           gsize             kc,
+           const BscPackMap *map,
+           gsize             s0,
+           gsize             f0)
 {
   for (gsize q = 0; q < nw; q += w)
     for (gsize l = q; l < q + w; l += 16)
@@ -189,7 +231,7 @@ pack_cols (float       *dst,
         gsize valid = l < nl ? MIN (width, nl - l) : 0;
 
         pack_transposed (dst + q * kc + (l - q), w, src + l * ld, ld, width,
-                         valid, kc);
+                         valid, kc, map, s0 + l, f0);
       }
 }
 
@@ -197,25 +239,30 @@ pack_cols (float       *dst,
  * into panels of width w (nw a multiple of w).  The lanes are the rows of
  * C for A (w = MR), its columns for B (w = NR).  along_lanes: X is stored
  * with k as its row index, each row running along the lanes (A
- * transposed, B not); else each of its rows runs along k. */
+ * transposed, B not); else each of its rows runs along k.  With map, X as
+ * stored has samples for rows and features for columns. */
 static void
-pack_block (float         *dst,
-            gsize          w,
-            const float   *x,
-            gsize          ld,
-            gboolean       along_lanes,
-            gsize          total,
-            gsize          l0,
-            gsize          nw,
-            gsize          p0,
-            gsize          kc)
+pack_block (float            *dst,
+            gsize             w,
+            const float      *x,
+            gsize             ld,
+            gboolean          along_lanes,
+            gsize             total,
+            gsize             l0,
+            gsize             nw,
+            gsize             p0,
+            gsize             kc,
+            const BscPackMap *map)
 {
   gsize nl = MIN (nw, total - l0);
+  gsize r0 = map != NULL ? map->row0 : 0, c0 = map != NULL ? map->col0 : 0;
 
   if (along_lanes)
-    pack_rows (dst, w, nw, x + p0 * ld + l0, ld, nl, kc);
+    pack_rows (dst, w, nw, x + p0 * ld + l0, ld, nl, kc, map, r0 + p0,
+               c0 + l0);
   else
-    pack_cols (dst, w, nw, x + l0 * ld + p0, ld, nl, kc);
+    pack_cols (dst, w, nw, x + l0 * ld + p0, ld, nl, kc, map, r0 + l0,
+               c0 + p0);
 }
 
 /* Lanes of v whose magnitude's bits reach limit (NaN and infinity
@@ -377,27 +424,27 @@ scratch (BscScratchSlot slot,
 }
 
 gboolean
-_bsc_sgemm_avx512 (gboolean     trans_a,
-                   gboolean     trans_b,
-                   gsize        m,
-                   gsize        n,
-                   gsize        k,
-                   const float *a,
-                   gsize        lda,
-                   const float *b,
-                   gsize        ldb,
-                   float        beta,
-                   const float *bias,
-                   float       *c,
-                   gsize        ldc,
-                   guint32      limit,
-                   gboolean    *over)
+_bsc_sgemm_avx512 (gboolean      trans_a,
+                   gboolean      trans_b,
+                   gsize         m,
+                   gsize         n,
+                   gsize         k,
+                   const float  *a,
+                   gsize         lda,
+                   const float  *b,
+                   gsize         ldb,
+                   float         beta,
+                   float        *c,
+                   gsize         ldc,
+                   BscGemmExtra *x)
 {
+  BscGemmExtra none = { 0 };
   gsize kcb, mcb, ncb;
   float *ap, *bp;
 
-  if (over != NULL)
-    *over = FALSE;
+  if (x == NULL)
+    x = &none;
+  x->over = FALSE;
   if (m == 0 || n == 0)
     return TRUE;
   if (k == 0)
@@ -419,20 +466,20 @@ _bsc_sgemm_avx512 (gboolean     trans_a,
           gsize kc = MIN (kcb, k - p0);
           /* the first pass adds the bias or beta C, the others what the
            * passes before stored; only the last stores final values */
-          Store st = { p0 == 0 ? beta : 1.0f, p0 == 0 ? bias : NULL,
-                       p0 + kc == k && over != NULL ? limit : 0 };
+          Store st = { p0 == 0 ? beta : 1.0f, p0 == 0 ? x->bias : NULL,
+                       p0 + kc == k ? x->limit : 0 };
 
           pack_block (bp, NR, b, ldb, !trans_b, n, j0,
-                      (nc + NR - 1) / NR * NR, p0, kc);
+                      (nc + NR - 1) / NR * NR, p0, kc, x->map_b);
           for (gsize i0 = 0; i0 < m; i0 += mcb)
             {
               gsize mc = MIN (mcb, m - i0);
 
               pack_block (ap, MR, a, lda, trans_a, m, i0,
-                          (mc + MR - 1) / MR * MR, p0, kc);
+                          (mc + MR - 1) / MR * MR, p0, kc, x->map_a);
               if (macro_kernel (ap, bp, kc, c + i0 * ldc + j0, ldc, j0, mc,
                                 nc, &st))
-                *over = TRUE;
+                x->over = TRUE;
             }
         }
     }

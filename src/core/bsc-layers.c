@@ -76,6 +76,8 @@ bsc_colsum (float       *sums,
   _bsc_parallel_for (cols, 16, 256, colsum_range, &j);
 }
 
+/* Row-major C (m x n) = op (A) op (B) + beta C, op (A) m x k, op (B)
+ * k x n. */
 typedef struct
 {
   CBLAS_TRANSPOSE ta;
@@ -88,13 +90,28 @@ typedef struct
   const float    *b;
   gsize           ldb;
   float           beta;
-  const float    *bias;      /* n, or NULL */
   float          *c;
   gsize           ldc;
-  gboolean        split_n;
-  guint32         limit;     /* check C against it (0: no check) */
-  gint            over;      /* a value of C reached limit */
+} Product;
+
+typedef struct
+{
+  Product             p;
+  gboolean            split_n;
+  const BscGemmExtra *x;      /* for the whole product, or NULL */
+  gint                over;   /* a value of C reached x's limit */
 } GemmJob;
+
+/* The affine map of train-mode BN in float, one expression wherever it is
+ * evaluated: backward recomputes the ReLU mask h > 0 from a with it, bit
+ * for bit what the forward pass saw, instead of reading h again. */
+static inline float
+bn_affine (float a,
+           float scale,
+           float shift)
+{
+  return a * scale + shift;
+}
 
 /* With the sign cleared, a float's bits order like its magnitude; NaN and
  * infinity lie above every finite value: TRUE when one of bits[0..n)
@@ -118,150 +135,195 @@ bound_bits (int max_exp)
   return (guint32) (127 + max_exp) << 23;
 }
 
-/* Row-major C (m x n) = op (A) op (B) + beta C (+ bias in every row
- * instead, if bias) in this thread: the AVX-512 kernel where the
- * processor has it, else OpenBLAS.  TRUE when limit is not 0 and a value
- * of C reaches it (see any_beyond); the AVX-512 kernel checks as it
- * stores. */
-static gboolean
-sgemm_serial (CBLAS_TRANSPOSE  ta,
-              CBLAS_TRANSPOSE  tb,
-              gsize            m,
-              gsize            n,
-              gsize            k,
-              const float     *a,
-              gsize            lda,
-              const float     *b,
-              gsize            ldb,
-              float            beta,
-              const float     *bias,
-              float           *c,
-              gsize            ldc,
-              guint32          limit)
+/* A copy of X (rows x cols, row stride ld) read through map, as the
+ * AVX-512 kernel reads it while packing. */
+static float *
+mapped_copy (const float      *x,
+             gsize             rows,
+             gsize             cols,
+             gsize             ld,
+             const BscPackMap *map)
 {
-  gboolean over = FALSE;
+  float *y = g_new (float, rows * cols);
 
-  if (_bsc_gemm_avx512_usable ()
-      && _bsc_sgemm_avx512 (ta == CblasTrans, tb == CblasTrans, m, n, k, a,
-                            lda, b, ldb, beta, bias, c, ldc, limit, &over))
-    return over;
-  if (bias != NULL)
+  for (gsize i = 0; i < rows; i++)
     {
-      for (gsize i = 0; i < m; i++)
-        memcpy (c + i * ldc, bias, n * sizeof (float));
-      beta = 1.0f;
+      gsize g = (map->row0 + i) / map->group_rows;
+      const float *sc = map->scale + g * map->ld + map->col0;
+      const float *sh = map->shift + g * map->ld + map->col0;
+
+      for (gsize j = 0; j < cols; j++)
+        {
+          float v = bn_affine (x[i * ld + j], sc[j], sh[j]);
+
+          y[i * cols + j] = map->relu && !(v > 0.0f) ? 0.0f : v;
+        }
     }
-  cblas_sgemm (CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta,
-               c, ldc);
-  for (gsize i = 0; limit != 0 && i < m && !over; i++)
-    over = any_beyond ((const guint32 *) (c + i * ldc), n, limit);
-  return over;
+  return y;
 }
 
-/* Rows [i0, i1) of C (or its columns when split_n), one serial sgemm. */
+/* Row-major C (m x n) = op (A) op (B) + beta C in this thread, with x's
+ * parts (or NULL): the AVX-512 kernel where the processor has it, else
+ * OpenBLAS and the same parts done around it (the maps on copies of the
+ * operands, the bias copied into C, the check after). */
+static void
+sgemm_serial (Product       p,
+              BscGemmExtra *x)
+{
+  g_autofree float *ma = NULL, *mb = NULL;
+
+  if (_bsc_gemm_avx512_usable ()
+      && _bsc_sgemm_avx512 (p.ta == CblasTrans, p.tb == CblasTrans, p.m, p.n,
+                            p.k, p.a, p.lda, p.b, p.ldb, p.beta, p.c, p.ldc,
+                            x))
+    return;
+  if (x != NULL && x->map_a != NULL)
+    {
+      g_return_if_fail (p.ta == CblasNoTrans);
+      p.a = ma = mapped_copy (p.a, p.m, p.k, p.lda, x->map_a);
+      p.lda = p.k;
+    }
+  if (x != NULL && x->map_b != NULL)
+    {
+      g_return_if_fail (p.tb == CblasNoTrans);
+      p.b = mb = mapped_copy (p.b, p.k, p.n, p.ldb, x->map_b);
+      p.ldb = p.n;
+    }
+  if (x != NULL && x->bias != NULL)
+    {
+      for (gsize i = 0; i < p.m; i++)
+        memcpy (p.c + i * p.ldc, x->bias, p.n * sizeof (float));
+      p.beta = 1.0f;
+    }
+  cblas_sgemm (CblasRowMajor, p.ta, p.tb, p.m, p.n, p.k, 1.0f, p.a, p.lda,
+               p.b, p.ldb, p.beta, p.c, p.ldc);
+  if (x != NULL)
+    x->over = FALSE;
+  for (gsize i = 0; x != NULL && x->limit != 0 && i < p.m && !x->over; i++)
+    x->over = any_beyond ((const guint32 *) (p.c + i * p.ldc), p.n,
+                          x->limit);
+}
+
+/* Rows [i0, i1) of C (or its columns when split_n), one serial sgemm, with
+ * the job's extra parts placed on them. */
 static void
 gemm_range (gsize    i0,
             gsize    i1,
             gpointer data)
 {
   GemmJob *j = data;
-  const float *a = j->a, *b = j->b, *bias = j->bias;
-  float *c = j->c;
-  gsize m = j->m, n = j->n;
+  Product p = j->p;
+  BscGemmExtra x = { 0 };
+  BscPackMap map_a, map_b;
 
+  if (j->x != NULL)
+    {
+      x = *j->x;
+      if (x.map_a != NULL)
+        map_a = *x.map_a, x.map_a = &map_a;
+      if (x.map_b != NULL)
+        map_b = *x.map_b, x.map_b = &map_b;
+    }
   if (j->split_n)
     {
-      b += j->tb == CblasNoTrans ? i0 : i0 * j->ldb;
-      c += i0;
-      n = i1 - i0;
-      if (bias != NULL)
-        bias += i0;
+      p.b += p.tb == CblasNoTrans ? i0 : i0 * p.ldb;
+      p.c += i0;
+      p.n = i1 - i0;
+      if (x.bias != NULL)
+        x.bias += i0;
+      if (x.map_b != NULL)
+        map_b.col0 += i0;
     }
   else
     {
-      a += j->ta == CblasNoTrans ? i0 * j->lda : i0;
-      c += i0 * j->ldc;
-      m = i1 - i0;
+      p.a += p.ta == CblasNoTrans ? i0 * p.lda : i0;
+      p.c += i0 * p.ldc;
+      p.m = i1 - i0;
+      if (x.map_a != NULL)
+        map_a.row0 += i0;
     }
-  if (sgemm_serial (j->ta, j->tb, m, n, j->k, a, j->lda, b, j->ldb, j->beta,
-                    bias, c, j->ldc, j->limit))
+  sgemm_serial (p, j->x != NULL ? &x : NULL);
+  if (x.over)
     g_atomic_int_set (&j->over, 1);
 }
 
 #define GEMM_ALIGN 16
 #define GEMM_MIN_SPLIT 64
 
-/* Row-major C (m x n) = op (A) op (B) + beta C (op (A) m x k, op (B)
- * k x n).  Split along the longer side of C into one disjoint part per
- * thread of the engine's pool, each a serial OpenBLAS call (the model
- * keeps OpenBLAS single-threaded: its spinning workers would compete with
- * the pool); every element is computed as a serial sgemm of its part
- * would, so the split depends only on the thread count.  TRUE when limit
- * is not 0 and a value of C reaches it. */
+/* The product p, split along the longer side of C into one disjoint part
+ * per thread of the engine's pool, each a serial product (the model keeps
+ * OpenBLAS single-threaded: its spinning workers would compete with the
+ * pool); every element is computed as a serial sgemm of its part would,
+ * so the split depends only on the thread count.  With x's parts (or
+ * NULL): TRUE when a value of C reaches its limit. */
 static gboolean
-bsc_sgemm (CBLAS_TRANSPOSE  ta,
-           CBLAS_TRANSPOSE  tb,
-           gsize            m,
-           gsize            n,
-           gsize            k,
-           const float     *a,
-           gsize            lda,
-           const float     *b,
-           gsize            ldb,
-           float            beta,
-           const float     *bias,
-           float           *c,
-           gsize            ldc,
-           guint32          limit)
+bsc_sgemm (Product             p,
+           const BscGemmExtra *x)
 {
-  GemmJob j = { ta, tb, m, n, k, a, lda, b, ldb, beta, bias, c, ldc, n > m,
-                limit, 0 };
+  GemmJob j = { p, p.n > p.m, x, 0 };
 
-  _bsc_parallel_for (j.split_n ? n : m, GEMM_ALIGN, GEMM_MIN_SPLIT,
+  _bsc_parallel_for (j.split_n ? p.n : p.m, GEMM_ALIGN, GEMM_MIN_SPLIT,
                      gemm_range, &j);
   return g_atomic_int_get (&j.over) != 0;
 }
 
+/* The packing map of x (rows x in) read through xmap. */
+static BscPackMap
+pack_map (const BscBnMap *xmap,
+          gsize           in)
+{
+  return (BscPackMap) { xmap->scale, xmap->shift, in, xmap->group_rows, 0, 0,
+                        xmap->relu };
+}
+
 /* y (rows x out) = x (rows x in) W^T + b, W out x in (PyTorch layout). */
 void
-bsc_linear_forward (float       *y,
-                    const float *x,
-                    const float *w,
-                    const float *b,
-                    gsize        rows,
-                    gsize        in,
-                    gsize        out)
+bsc_linear_forward (float          *y,
+                    const float    *x,
+                    const BscBnMap *xmap,
+                    const float    *w,
+                    const float    *b,
+                    gsize           rows,
+                    gsize           in,
+                    gsize           out)
 {
-  bsc_sgemm (CblasNoTrans, CblasTrans, rows, out, in, x, in, w, in, 0.0f, b,
-             y, out, 0);
+  BscPackMap map = xmap != NULL ? pack_map (xmap, in) : (BscPackMap) { 0 };
+  BscGemmExtra extra = { b, xmap != NULL ? &map : NULL, NULL, 0, FALSE };
+
+  bsc_sgemm ((Product) { CblasNoTrans, CblasTrans, rows, out, in, x, in, w, in,
+                         0.0f, y, out }, &extra);
 }
 
 /* dW (out x in) = dY^T (out x rows) X (rows x in); db = colsum dY;
  * dX (rows x in) = dY (rows x out) W (out x in). */
 void
-bsc_linear_backward (float       *dx,
-                     float       *dw,
-                     float       *db,
-                     const float *dy,
-                     const float *x,
-                     const float *w,
-                     gsize        rows,
-                     gsize        in,
-                     gsize        out,
-                     gboolean    *dw_bounded)
+bsc_linear_backward (float          *dx,
+                     float          *dw,
+                     float          *db,
+                     const float    *dy,
+                     const float    *x,
+                     const BscBnMap *xmap,
+                     const float    *w,
+                     gsize           rows,
+                     gsize           in,
+                     gsize           out,
+                     gboolean       *dw_bounded)
 {
+  BscPackMap map = xmap != NULL ? pack_map (xmap, in) : (BscPackMap) { 0 };
+  BscGemmExtra extra = { NULL, NULL, xmap != NULL ? &map : NULL,
+                         dw_bounded != NULL ? bound_bits (BSC_GRAD_LIMIT_EXP)
+                                            : 0, FALSE };
   gboolean over;
 
-  over = bsc_sgemm (CblasTrans, CblasNoTrans, out, in, rows, dy, out, x, in,
-                    0.0f, NULL, dw, in,
-                    dw_bounded ? bound_bits (BSC_GRAD_LIMIT_EXP) : 0);
+  over = bsc_sgemm ((Product) { CblasTrans, CblasNoTrans, out, in, rows, dy,
+                                out, x, in, 0.0f, dw, in }, &extra);
   if (dw_bounded != NULL)
     *dw_bounded = !over;
   if (db != NULL)
     bsc_colsum (db, dy, rows, out);
   if (dx != NULL)
-    bsc_sgemm (CblasNoTrans, CblasNoTrans, rows, in, out, dy, out, w, in,
-               0.0f, NULL, dx, in, 0);
+    bsc_sgemm ((Product) { CblasNoTrans, CblasNoTrans, rows, in, out, dy, out,
+                           w, in, 0.0f, dx, in }, NULL);
 }
 
 /* Per-call state of the column-parallel BatchNorm kernels. */
@@ -285,6 +347,8 @@ typedef struct
   float        *s5;
   float        *s6;
   float        *s7;
+  float        *scale;   /* groups x cols: the affine map out, or NULL */
+  float        *shift;
   double       *d1;      /* cols: per-column double scratch */
   double       *d2;
   gsize         rows;      /* per group */
@@ -298,17 +362,6 @@ typedef struct
 
 #define BN_ALIGN 16
 #define BN_MIN_WORK 256
-
-/* The affine map of train-mode BN in float, one expression wherever it is
- * evaluated: backward recomputes the ReLU mask h > 0 from a with it, bit
- * for bit what the forward pass saw, instead of reading h again. */
-static inline float
-bn_affine (float a,
-           float scale,
-           float shift)
-{
-  return a * scale + shift;
-}
 
 /* h[r, c] = a[r, c] scale[c] + shift[c], then ReLU, for c in [c0, c1). */
 static void
@@ -400,6 +453,11 @@ bn_train_range (gsize    c0,
       j->invstd[c] = is;
       j->s1[c] = (float) sc;
       j->s2[c] = (float) (j->beta[c] - m * sc);
+      if (j->scale != NULL)
+        {
+          j->scale[c] = j->s1[c];
+          j->shift[c] = j->s2[c];
+        }
       if (j->rm != NULL)
         {
           j->rm[c] = (float) ((1.0 - j->momentum) * j->rm[c] + j->momentum * m);
@@ -407,7 +465,8 @@ bn_train_range (gsize    c0,
                               + j->momentum * var * unbias);
         }
     }
-  bn_apply_cols (j->h, j->a, j->s1, j->s2, rows, cols, c0, c1, j->relu);
+  if (j->h != NULL)
+    bn_apply_cols (j->h, j->a, j->s1, j->s2, rows, cols, c0, c1, j->relu);
 }
 
 /* The job of group g: its rows of a, h, g and its statistics. */
@@ -423,6 +482,8 @@ bn_group (const BnJob *j,
   jg.g = j->g ? j->g + off : NULL;
   jg.mean = j->mean + g * j->cols;
   jg.invstd = j->invstd + g * j->cols;
+  jg.scale = j->scale ? j->scale + g * j->cols : NULL;
+  jg.shift = j->shift ? j->shift + g * j->cols : NULL;
   jg.first = g == 0;
   return jg;
 }
@@ -481,9 +542,10 @@ bn_job_free (BnJob *j)
 
 /* a, h (groups x rows) x cols; each group normalised on its own.  Batch
  * mean_c, biased var_c, invstd_c = 1/sqrt (var_c + eps) into mean, invstd
- * (groups x cols); h = (a - mean) invstd gamma + beta (ReLU'd if relu);
- * running rm = (1-m) rm + m mean, rv = (1-m) rv + m var rows/(rows-1)
- * per group in order, if rm. */
+ * (groups x cols); h = (a - mean) invstd gamma + beta (ReLU'd if relu), as
+ * h = a scale + shift with scale and shift in float (into scale, shift if
+ * not NULL; h not written if NULL); running rm = (1-m) rm + m mean, rv =
+ * (1-m) rv + m var rows/(rows-1) per group in order, if rm. */
 void
 bsc_bn_forward_train (float        *h,
                       double       *mean,
@@ -497,16 +559,58 @@ bsc_bn_forward_train (float        *h,
                       gboolean      relu,
                       float        *rm,
                       float        *rv,
-                      double        momentum)
+                      double        momentum,
+                      float        *scale,
+                      float        *shift)
 {
   BnJob j = { .h = h, .a = a, .mean = mean, .invstd = invstd, .gamma = gamma,
-              .beta = beta, .rm = rm, .rv = rv, .rows = rows, .cols = cols,
-              .groups = groups, .eps = BSC_BN_EPS, .momentum = momentum,
-              .relu = relu };
+              .beta = beta, .rm = rm, .rv = rv, .scale = scale,
+              .shift = shift, .rows = rows, .cols = cols, .groups = groups,
+              .eps = BSC_BN_EPS, .momentum = momentum, .relu = relu };
 
   bn_job_alloc (&j, cols);
   _bsc_parallel_for (cols, BN_ALIGN, BN_MIN_WORK, bn_train_groups, &j);
   bn_job_free (&j);
+}
+
+typedef struct
+{
+  float       *h;
+  const float *a;
+  const float *scale;
+  const float *shift;
+  gsize        rows;
+  guint        groups;
+  gsize        cols;
+  gboolean     relu;
+} ApplyJob;
+
+static void
+apply_range (gsize    c0,
+             gsize    c1,
+             gpointer data)
+{
+  ApplyJob *j = data;
+
+  for (guint g = 0; g < j->groups; g++)
+    bn_apply_cols (j->h + g * j->rows * j->cols, j->a + g * j->rows * j->cols,
+                   j->scale + g * j->cols, j->shift + g * j->cols, j->rows,
+                   j->cols, c0, c1, j->relu);
+}
+
+void
+bsc_bn_apply (float       *h,
+              const float *a,
+              const float *scale,
+              const float *shift,
+              gsize        rows,
+              guint        groups,
+              gsize        cols,
+              gboolean     relu)
+{
+  ApplyJob j = { h, a, scale, shift, rows, groups, cols, relu };
+
+  _bsc_parallel_for (cols, BN_ALIGN, BN_MIN_WORK, apply_range, &j);
 }
 
 static void
@@ -827,8 +931,8 @@ bsc_affinity_forward (float       *a,
                       gsize        rows,
                       gsize        cols)
 {
-  sgemm_serial (CblasNoTrans, CblasTrans, rows, rows, cols, z, cols, z, cols,
-                0.0f, NULL, full, rows, 0);
+  sgemm_serial ((Product) { CblasNoTrans, CblasTrans, rows, rows, cols, z,
+                            cols, z, cols, 0.0f, full, rows }, NULL);
   for (gsize i = 0; i < rows; i++)
     {
       float *ai = a + i * (rows - 1);
@@ -866,8 +970,8 @@ bsc_affinity_backward (float       *dz,
         g_full[i * rows + j] = s;
         g_full[j * rows + i] = s;
       }
-  sgemm_serial (CblasNoTrans, CblasNoTrans, rows, cols, rows, g_full, rows, z,
-                cols, 1.0f, NULL, dz, cols, 0);
+  sgemm_serial ((Product) { CblasNoTrans, CblasNoTrans, rows, cols, rows,
+                            g_full, rows, z, cols, 1.0f, dz, cols }, NULL);
 }
 
 typedef struct

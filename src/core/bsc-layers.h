@@ -16,32 +16,49 @@
 
 G_BEGIN_DECLS
 
-/* y (rows x out) = x (rows x in) W^T + b; W is out x in, b (out) or NULL. */
-void   bsc_linear_forward  (float       *y,
-                            const float *x,
-                            const float *w,
-                            const float *b,
-                            gsize        rows,
-                            gsize        in,
-                            gsize        out);
+/* How train-mode BatchNorm maps its input a to its output h, by row
+ * group: h = a scale + shift, then max (h, 0) if relu (scale and shift:
+ * groups x features, as bsc_bn_forward_train gives them).  A Linear
+ * layer reads its input through it instead of from h, which then need
+ * not be written: bit for bit the same products. */
+typedef struct
+{
+  const float *scale;
+  const float *shift;
+  gsize        group_rows;
+  gboolean     relu;
+} BscBnMap;
+
+/* y (rows x out) = x (rows x in) W^T + b; W is out x in, b (out) or NULL;
+ * x read through xmap if not NULL. */
+void   bsc_linear_forward  (float          *y,
+                            const float    *x,
+                            const BscBnMap *xmap,
+                            const float    *w,
+                            const float    *b,
+                            gsize           rows,
+                            gsize           in,
+                            gsize           out);
 /* Gradients at or beyond 2^BSC_GRAD_LIMIT_EXP (~1e30) are refused like
  * NaN: one SGD step with them could overflow a parameter. */
 #define BSC_GRAD_LIMIT_EXP 100
 
-/* dW = dY^T X; db = colsum (dY) (if db); dX = dY W (if dx).  The
- * gradients are written, not added to: no zeroing beforehand.  With
- * dw_bounded, *dw_bounded = whether every value of dW is finite and below
- * 2^BSC_GRAD_LIMIT_EXP (bsc_all_bounded), checked as dW is written. */
-void   bsc_linear_backward (float       *dx,
-                            float       *dw,
-                            float       *db,
-                            const float *dy,
-                            const float *x,
-                            const float *w,
-                            gsize        rows,
-                            gsize        in,
-                            gsize        out,
-                            gboolean    *dw_bounded);
+/* dW = dY^T X; db = colsum (dY) (if db); dX = dY W (if dx); X read
+ * through xmap if not NULL.  The gradients are written, not added to: no
+ * zeroing beforehand.  With dw_bounded, *dw_bounded = whether every value
+ * of dW is finite and below 2^BSC_GRAD_LIMIT_EXP (bsc_all_bounded),
+ * checked as dW is written. */
+void   bsc_linear_backward (float          *dx,
+                            float          *dw,
+                            float          *db,
+                            const float    *dy,
+                            const float    *x,
+                            const BscBnMap *xmap,
+                            const float    *w,
+                            gsize           rows,
+                            gsize           in,
+                            gsize           out,
+                            gboolean       *dw_bounded);
 
 /* sums (cols) = the column sums of m (rows x cols). */
 void   bsc_colsum          (float       *sums,
@@ -56,7 +73,9 @@ void   bsc_colsum          (float       *sums,
  * 1/sqrt (biased var + eps) into mean, invstd (groups x cols, double);
  * h = (a - mean) invstd gamma + beta, then max (h, 0) if relu; when rm is
  * not NULL the running statistics move by momentum (variance unbiased),
- * group 0 first. */
+ * group 0 first.  h is computed as a scale + shift, scale and shift in
+ * float (groups x cols): into scale and shift when not NULL (a
+ * BscBnMap); h is not written when NULL. */
 void   bsc_bn_forward_train (float        *h,
                              double       *mean,
                              double       *invstd,
@@ -69,7 +88,19 @@ void   bsc_bn_forward_train (float        *h,
                              gboolean      relu,
                              float        *rm,
                              float        *rv,
-                             double        momentum);
+                             double        momentum,
+                             float        *scale,
+                             float        *shift);
+/* h = a scale + shift (then max (h, 0) if relu) by row group: the h that
+ * bsc_bn_forward_train left unwritten, from its scale and shift. */
+void   bsc_bn_apply         (float        *h,
+                             const float  *a,
+                             const float  *scale,
+                             const float  *shift,
+                             gsize         rows,
+                             guint         groups,
+                             gsize         cols,
+                             gboolean      relu);
 /* Eval-mode BatchNorm with the running statistics. */
 void   bsc_bn_forward_eval  (float       *h,
                              const float *a,

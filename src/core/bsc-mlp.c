@@ -10,12 +10,19 @@
  * views (rows = groups x batch); BatchNorm statistics are per group.
  * Activations kept for backward: a (pre-BN) and h (output) of each block,
  * and each group's mean and 1/std in double.
+ *
+ * In training, where the AVX-512 products run, a block followed by another
+ * in the stage does not write h: the next block's products read a through
+ * the BatchNorm's map (scale, shift and ReLU as it packs them: the same
+ * bits), which spares a pass writing h and one reading it back.  h is
+ * computed when asked for by name (the fixtures, the probe).
  */
 
 #include <math.h>
 #include <string.h>
 
 #include "bsc-error.h"
+#include "bsc-gemm-private.h"
 #include "bsc-layers.h"
 #include "bsc-stage.h"
 
@@ -31,6 +38,9 @@ typedef struct
   float  *h;       /* rows x out */
   double *mean;    /* MAX_GROUPS x out */
   double *invstd;  /* MAX_GROUPS x out */
+  float  *scale;   /* MAX_GROUPS x out: the BatchNorm's map a -> h */
+  float  *shift;
+  gboolean lazy;   /* the last forward left h unwritten */
 } Block;
 
 typedef struct
@@ -41,6 +51,8 @@ typedef struct
   gboolean     last_relu;
   Block       *blocks;
   const float *x;
+  gsize        rows;      /* of the last forward */
+  guint        groups;
   gsize        cap;
   float       *scratch[2];
 } BscMlpStage;
@@ -72,6 +84,7 @@ mlp_finalize (BscStage *stage)
       g_free (b->name_h);
       g_free (b->mean);
       g_free (b->invstd);
+      g_free (b->scale);
     }
   g_free (self->blocks);
   g_free (self->dims);
@@ -117,10 +130,28 @@ mlp_reserve (BscStage  *stage,
 }
 
 /* One block: a = x W^T (+ b); per group BN; h = ReLU (BN (a)) (or BN). */
+/* Block i's input: the stage's x, block i - 1's h, or its a and map
+ * (into *map) when its h was not written. */
+static const float *
+block_input (BscMlpStage *self,
+             guint        i,
+             BscBnMap    *map,
+             gboolean    *mapped)
+{
+  const Block *p = i > 0 ? &self->blocks[i - 1] : NULL;
+
+  *mapped = p != NULL && p->lazy;
+  if (p == NULL)
+    return self->x;
+  if (!p->lazy)
+    return p->h;
+  *map = (BscBnMap) { p->scale, p->shift, self->rows / self->groups, TRUE };
+  return p->a;
+}
+
 static void
 block_forward (BscMlpStage  *self,
                guint         i,
-               const float  *x,
                gsize         rows,
                guint         groups,
                BscStageMode  mode)
@@ -130,20 +161,28 @@ block_forward (BscMlpStage  *self,
   gsize in = self->dims[i], out = self->dims[i + 1], n = rows / groups;
   gboolean relu = i + 1 < self->n_blocks || self->last_relu;
   const float *bias = b->b == G_MAXUINT ? NULL : st->values[b->b];
+  BscBnMap map;
+  gboolean mapped;
+  const float *x = block_input (self, i, &map, &mapped);
 
-  bsc_linear_forward (b->a, x, st->values[b->w], bias, rows, in, out);
+  bsc_linear_forward (b->a, x, mapped ? &map : NULL, st->values[b->w], bias,
+                      rows, in, out);
   if (mode == BSC_STAGE_EVAL)
     {
       bsc_bn_forward_eval (b->h, b->a, st->values[b->gamma],
                            st->values[b->beta], st->values[b->rm],
                            st->values[b->rv], rows, out, relu);
+      b->lazy = FALSE;
       return;
     }
-  bsc_bn_forward_train (b->h, b->mean, b->invstd, b->a, st->values[b->gamma],
-                        st->values[b->beta], n, groups, out, relu,
+  /* h not written where the next block reads a through the map */
+  b->lazy = i + 1 < self->n_blocks && relu && _bsc_gemm_avx512_usable ();
+  bsc_bn_forward_train (b->lazy ? NULL : b->h, b->mean, b->invstd, b->a,
+                        st->values[b->gamma], st->values[b->beta], n, groups,
+                        out, relu,
                         mode == BSC_STAGE_TRAIN ? st->values[b->rm] : NULL,
                         mode == BSC_STAGE_TRAIN ? st->values[b->rv] : NULL,
-                        BN_MOMENTUM);
+                        BN_MOMENTUM, b->scale, b->shift);
   if (mode == BSC_STAGE_TRAIN)
     st->values[b->nbt][0] += (float) groups;
 }
@@ -156,18 +195,17 @@ mlp_forward (BscStage     *stage,
              BscStageMode  mode)
 {
   BscMlpStage *self = (BscMlpStage *) stage;
-  const float *in = x;
 
   g_assert (rows <= self->cap && groups >= 1 && groups <= MAX_GROUPS);
   g_assert (rows % groups == 0);
 
   self->x = x;
+  self->rows = rows;
+  self->groups = groups;
   for (guint i = 0; i < self->n_blocks; i++)
-    {
-      block_forward (self, i, in, rows, groups, mode);
-      in = self->blocks[i].h;
-    }
-  return in;
+    block_forward (self, i, rows, groups, mode);
+  /* the last block writes h: it is the stage's output */
+  return self->blocks[self->n_blocks - 1].h;
 }
 
 /* g (rows x out of block i) holds dL/dh; dx (rows x in) gets dL/dx. */
@@ -183,14 +221,17 @@ block_backward (BscMlpStage *self,
   Block *b = &self->blocks[i];
   gsize in = self->dims[i], out = self->dims[i + 1], n = rows / groups;
   gboolean relu = i + 1 < self->n_blocks || self->last_relu;
-  const float *x = i > 0 ? self->blocks[i - 1].h : self->x;
   float *db = b->b == G_MAXUINT ? NULL : st->grads[b->b];
+  BscBnMap map;
+  gboolean mapped;
+  const float *x = block_input (self, i, &map, &mapped);
 
   bsc_bn_backward (g, st->grads[b->gamma], st->grads[b->beta], b->a, b->mean,
                    b->invstd, st->values[b->gamma], st->values[b->beta],
                    relu, n, groups, out);
-  bsc_linear_backward (dx, st->grads[b->w], db, g, x, st->values[b->w], rows,
-                       in, out, &st->grad_bounded[b->w]);
+  bsc_linear_backward (dx, st->grads[b->w], db, g, x, mapped ? &map : NULL,
+                       st->values[b->w], rows, in, out,
+                       &st->grad_bounded[b->w]);
 }
 
 static void
@@ -227,7 +268,16 @@ mlp_activation (BscStage   *stage,
       if (g_strcmp0 (name, b->name_a) == 0)
         return b->a;
       if (g_strcmp0 (name, b->name_h) == 0)
-        return b->h;
+        {
+          if (b->lazy)
+            {
+              bsc_bn_apply (b->h, b->a, b->scale, b->shift,
+                            self->rows / self->groups, self->groups,
+                            *width, TRUE);
+              b->lazy = FALSE;
+            }
+          return b->h;
+        }
     }
   return NULL;
 }
@@ -311,6 +361,8 @@ _bsc_mlp_stage_new (const char         *prefix,
       b->name_h = g_strdup (names[2 * i + 1]);
       b->mean = g_new0 (double, MAX_GROUPS * out);
       b->invstd = g_new0 (double, MAX_GROUPS * out);
+      b->scale = g_new0 (float, 2 * MAX_GROUPS * out);
+      b->shift = b->scale + MAX_GROUPS * out;
     }
   /* Buffers after all parameters, in block order. */
   for (guint i = 0; i < n_blocks; i++)

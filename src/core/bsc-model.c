@@ -599,8 +599,8 @@ view_forward (BscModel     *self,
   if (!bsc_polar (y + off, b, d, self->o + off, self->svals + v * d, error))
     return FALSE;
   bsc_rownorm_forward (self->z + off, self->norms + v * b, self->o + off, b, d);
-  bsc_linear_forward (self->p + v * b * k, self->z + off, self->own[OWN_PROTO_W],
-                      self->own[OWN_PROTO_B], b, d, k);
+  bsc_linear_forward (self->p + v * b * k, self->z + off, NULL,
+                      self->own[OWN_PROTO_W], self->own[OWN_PROTO_B], b, d, k);
   bsc_affinity_forward (self->aw + aoff, self->full + v * b * b,
                         self->z + off, b, d);
   return TRUE;
@@ -778,7 +778,7 @@ model_backward (BscModel *self,
       memset (st->grad_bounded, 0, st->n_specs * sizeof (gboolean));
     }
   bsc_linear_backward (self->dz, self->own_grad[OWN_PROTO_W],
-                       self->own_grad[OWN_PROTO_B], self->dp, self->z,
+                       self->own_grad[OWN_PROTO_B], self->dp, self->z, NULL,
                        self->own[OWN_PROTO_W], n2, d, k, NULL);
   _bsc_parallel_tasks (2, view_backward_range, &j);
   /* The head and backbone use their dout as scratch: pass a copy of dy so
@@ -981,8 +981,9 @@ bsc_model_infer (BscModel     *self,
       if (z != NULL)
         memcpy (z + start * d, self->z, rows * d * sizeof (float));
       if (logits != NULL)
-        bsc_linear_forward (logits + start * k, self->z, self->own[OWN_PROTO_W],
-                            self->own[OWN_PROTO_B], rows, d, k);
+        bsc_linear_forward (logits + start * k, self->z, NULL,
+                            self->own[OWN_PROTO_W], self->own[OWN_PROTO_B],
+                            rows, d, k);
     }
   self->batch = 0;
   return TRUE;

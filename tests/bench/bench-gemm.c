@@ -55,7 +55,7 @@ best_seconds (const Shape *s,
       if (ours)
         _bsc_sgemm_avx512 (s->ta, s->tb, s->m, s->n, s->k, a,
                            s->ta ? s->m : s->k, b, s->tb ? s->k : s->n, 0.0f,
-                           NULL, c, s->n, 0, NULL);
+                           c, s->n, NULL);
       else
         cblas_sgemm (CblasRowMajor, s->ta ? CblasTrans : CblasNoTrans,
                      s->tb ? CblasTrans : CblasNoTrans, s->m, s->n, s->k,

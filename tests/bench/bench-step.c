@@ -56,7 +56,7 @@ sgemm_peak (int      threads,
       gint64 t = g_get_monotonic_time ();
 
       if (engine)
-        bsc_linear_forward (c, a, b, NULL, m, k, n);
+        bsc_linear_forward (c, a, NULL, b, NULL, m, k, n);
       else
         cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f,
                      a, k, b, n, 0.0f, c, n);

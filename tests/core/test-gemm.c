@@ -80,23 +80,59 @@ gemm_error (const GemmCase *g,
 }
 
 /* C of case g from c0 (the columns past n hold 7, beta 0 starts from
- * NaN), with the kernel's check against limit: *over. */
+ * NaN), with x's parts (or NULL). */
 static void
 run_case (const GemmCase *g,
           const float    *a,
           const float    *b,
           const float    *c0,
           float          *c,
-          guint32         limit,
-          gboolean       *over)
+          BscGemmExtra   *x)
 {
   for (gsize i = 0; i < g->m; i++)
     for (gsize j = 0; j < g->ldc; j++)
       c[i * g->ldc + j] = j >= g->n ? 7.0f
                           : g->beta == 0.0f ? NAN : c0[i * g->ldc + j];
   g_assert_true (_bsc_sgemm_avx512 (g->ta, g->tb, g->m, g->n, g->k, a,
-                                    g->lda, b, g->ldb, g->beta, NULL, c,
-                                    g->ldc, limit, over));
+                                    g->lda, b, g->ldb, g->beta, c, g->ldc,
+                                    x));
+}
+
+/* x (rows x cols, row stride ld) through map, as BatchNorm computes h:
+ * the reference for the packing map. */
+static float *
+map_matrix (const float      *x,
+            gsize             rows,
+            gsize             cols,
+            gsize             ld,
+            const BscPackMap *map)
+{
+  float *y = g_new (float, rows * ld);
+
+  for (gsize i = 0; i < rows; i++)
+    for (gsize j = 0; j < ld; j++)
+      {
+        gsize g = (map->row0 + i) / map->group_rows, f = map->col0 + j;
+        float v = j < cols ? x[i * ld + j] * map->scale[g * map->ld + f]
+                             + map->shift[g * map->ld + f] : 0.0f;
+
+        y[i * ld + j] = map->relu ? MAX (v, 0.0f) : v;
+      }
+  return y;
+}
+
+/* The map of an operand of rows x cols: rows in groups of 5 from sample
+ * 3, columns from feature 2. */
+static BscPackMap
+test_map (gsize     rows,
+          gsize     cols,
+          float   **scale,
+          gboolean  relu)
+{
+  gsize groups = (rows + 3 + 4) / 5, ld = cols + 2;
+
+  *scale = rand_matrix (2 * groups * ld);
+  return (BscPackMap) { *scale, *scale + groups * ld, ld, 5, 3, 2, relu };
 }
 
 static void
@@ -107,12 +143,16 @@ check_case (const GemmCase *g)
   g_autofree float *b = rand_matrix (brows * g->ldb);
   g_autofree float *c0 = rand_matrix (g->m * g->ldc);
   g_autofree float *c = g_new (float, g->m * g->ldc);
+  g_autofree float *cb = g_new (float, g->m * g->ldc);
+  g_autofree float *bias = rand_matrix (g->n);
+  g_autofree float *sa = NULL, *sb = NULL, *am = NULL, *bm = NULL;
+  BscGemmExtra x = { 0 };
+  BscPackMap ma, mb;
   float top = 0.0f;
   guint32 bits;
-  gboolean over = TRUE;
   double err;
 
-  run_case (g, a, b, c0, c, 0, NULL);
+  run_case (g, a, b, c0, c, NULL);
   err = gemm_error (g, a, b, c0, c);
   if (err > 1e-6)
     g_test_message ("ta %d tb %d m %zu n %zu k %zu beta %g: error %g",
@@ -127,28 +167,47 @@ check_case (const GemmCase *g)
     for (gsize j = 0; j < g->n; j++)
       top = MAX (top, fabsf (c[i * g->ldc + j]));
   memcpy (&bits, &top, sizeof bits);
-  run_case (g, a, b, c0, c, bits + 1, &over);
-  g_assert_false (over);
-  run_case (g, a, b, c0, c, bits, &over);
-  g_assert_true (over);
+  x.limit = bits + 1;
+  run_case (g, a, b, c0, c, &x);
+  g_assert_false (x.over);
+  x.limit = bits;
+  run_case (g, a, b, c0, c, &x);
+  g_assert_true (x.over);
+  x.limit = 0;
+
+  /* Operands not transposed read through BatchNorm maps as they are
+   * packed: the same bits as the mapped matrices. */
+  if (!g->ta)
+    {
+      ma = test_map (g->m, g->k, &sa, g->m % 2);
+      am = map_matrix (a, g->m, g->k, g->lda, &ma);
+      x.map_a = &ma;
+    }
+  if (!g->tb)
+    {
+      mb = test_map (g->k, g->n, &sb, g->k % 2 == 0);
+      bm = map_matrix (b, g->k, g->n, g->ldb, &mb);
+      x.map_b = &mb;
+    }
+  run_case (g, am ? am : a, bm ? bm : b, c0, c, NULL);
+  run_case (g, a, b, c0, cb, &x);
+  for (gsize i = 0; i < g->m; i++)
+    g_assert_cmpmem (cb + i * g->ldc, g->n * sizeof (float),
+                     c + i * g->ldc, g->n * sizeof (float));
 
   /* A bias row added as the first pass stores C: the same bits as the
    * row copied into C beforehand and beta 1. */
   if (g->beta == 0.0f)
     {
-      g_autofree float *bias = rand_matrix (g->n);
-      g_autofree float *cb = g_new (float, g->m * g->ldc);
+      GemmCase g1 = *g;
 
+      g1.beta = 1.0f;
       for (gsize i = 0; i < g->m; i++)
-        memcpy (c + i * g->ldc, bias, g->n * sizeof (float));
-      g_assert_true (_bsc_sgemm_avx512 (g->ta, g->tb, g->m, g->n, g->k, a,
-                                        g->lda, b, g->ldb, 1.0f, NULL, c,
-                                        g->ldc, 0, NULL));
-      for (gsize i = 0; i < g->m * g->ldc; i++)
-        cb[i] = NAN;
-      g_assert_true (_bsc_sgemm_avx512 (g->ta, g->tb, g->m, g->n, g->k, a,
-                                        g->lda, b, g->ldb, 0.0f, bias, cb,
-                                        g->ldc, 0, NULL));
+        memcpy (c0 + i * g->ldc, bias, g->n * sizeof (float));
+      run_case (&g1, a, b, c0, c, NULL);
+      x.bias = bias;
+      x.map_a = x.map_b = NULL;
+      run_case (g, a, b, c0, cb, &x);
       for (gsize i = 0; i < g->m; i++)
         g_assert_cmpmem (cb + i * g->ldc, g->n * sizeof (float),
                          c + i * g->ldc, g->n * sizeof (float));
@@ -227,8 +286,7 @@ test_gemm_engine_shapes (void)
       double worst = 0.0;
 
       g_assert_true (_bsc_sgemm_avx512 (ta, tb, m, n, k, a, ta ? m : k, b,
-                                        tb ? k : n, 0.0f, NULL, c, n, 0,
-                                        NULL));
+                                        tb ? k : n, 0.0f, c, n, NULL));
       cblas_sgemm (CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
                    tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
                    ta ? m : k, b, tb ? k : n, 0.0f, ref, n);

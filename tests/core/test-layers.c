@@ -140,12 +140,12 @@ test_linear (void)
                    to_double (b, out), to_double (r, rows * out), rows, in, out };
 
   /* Naive loop beside sgemm. */
-  bsc_linear_forward (y, x, w, b, rows, in, out);
+  bsc_linear_forward (y, x, NULL, w, b, rows, in, out);
   linear_naive (&c, yn);
   for (gsize i = 0; i < rows * out; i++)
     g_assert_cmpfloat_with_epsilon (y[i], yn[i], 1e-5);
 
-  bsc_linear_backward (dx, dw, db, r, x, w, rows, in, out, NULL);
+  bsc_linear_backward (dx, dw, db, r, x, NULL, w, rows, in, out, NULL);
   gx = finite_diff (c.x, rows * in, linear_loss, &c);
   gw = finite_diff (c.w, out * in, linear_loss, &c);
   gb = finite_diff (c.b, out, linear_loss, &c);
@@ -158,7 +158,7 @@ test_linear (void)
     db[i] = 1e6f;
   for (gsize i = 0; i < out * in; i++)
     dw[i] = NAN;
-  bsc_linear_backward (NULL, dw, db, r, x, w, rows, in, out, NULL);
+  bsc_linear_backward (NULL, dw, db, r, x, NULL, w, rows, in, out, NULL);
   assert_grad_close (dw, gw, out * in, 1e-5);
   assert_grad_close (db, gb, out, 1e-5);
   g_free (c.x);
@@ -185,22 +185,25 @@ test_linear_bounded (void)
   gboolean bounded = FALSE;
   const float big = 0x1p60f;
 
-  bsc_linear_backward (NULL, dw0, NULL, dy, x, w, rows, in, out, NULL);
-  bsc_linear_backward (NULL, dw, NULL, dy, x, w, rows, in, out, &bounded);
+  bsc_linear_backward (NULL, dw0, NULL, dy, x, NULL, w, rows, in, out, NULL);
+  bsc_linear_backward (NULL, dw, NULL, dy, x, NULL, w, rows, in, out,
+                       &bounded);
   g_assert_true (bounded);
   g_assert_cmpmem (dw, out * in * sizeof (float), dw0, out * in * sizeof (float));
 
   /* 2^120 at dW[out - 1][in - 1] */
   x[(rows - 1) * in + in - 1] = big;
   dy[(rows - 1) * out + out - 1] = big;
-  bsc_linear_backward (NULL, dw, NULL, dy, x, w, rows, in, out, &bounded);
+  bsc_linear_backward (NULL, dw, NULL, dy, x, NULL, w, rows, in, out,
+                       &bounded);
   g_assert_false (bounded);
   g_assert_cmpfloat (fabsf (dw[out * in - 1]), >=, 0x1p119f);
 
   /* + 2^120 from row 0, - 2^120 from the last row */
   x[in - 1] = big;
   dy[out - 1] = -big;
-  bsc_linear_backward (NULL, dw, NULL, dy, x, w, rows, in, out, &bounded);
+  bsc_linear_backward (NULL, dw, NULL, dy, x, NULL, w, rows, in, out,
+                       &bounded);
   g_assert_true (bounded);
   g_assert_cmpfloat (fabsf (dw[out * in - 1]), <, 0x1p100f);
 
@@ -208,13 +211,16 @@ test_linear_bounded (void)
   x[in - 1] = x[(rows - 1) * in + in - 1] = 1.0f;
   dy[out - 1] = dy[(rows - 1) * out + out - 1] = 1.0f;
   dy[7 * out] = NAN;
-  bsc_linear_backward (NULL, dw, NULL, dy, x, w, rows, in, out, &bounded);
+  bsc_linear_backward (NULL, dw, NULL, dy, x, NULL, w, rows, in, out,
+                       &bounded);
   g_assert_false (bounded);
   dy[7 * out] = 1.0f;
-  bsc_linear_backward (NULL, dw, NULL, dy, x, w, rows, in, out, &bounded);
+  bsc_linear_backward (NULL, dw, NULL, dy, x, NULL, w, rows, in, out,
+                       &bounded);
   g_assert_true (bounded);
   x[300 * in + 3] = INFINITY;
-  bsc_linear_backward (NULL, dw, NULL, dy, x, w, rows, in, out, &bounded);
+  bsc_linear_backward (NULL, dw, NULL, dy, x, NULL, w, rows, in, out,
+                       &bounded);
   g_assert_false (bounded);
 }
 
@@ -259,8 +265,8 @@ linear_split_case (gsize rows,
   g_autofree float *dx = g_new (float, rows * in);
   g_autofree float *dw = g_new0 (float, out * in);
 
-  bsc_linear_forward (y, x, w, NULL, rows, in, out);
-  bsc_linear_backward (dx, dw, NULL, r, x, w, rows, in, out, NULL);
+  bsc_linear_forward (y, x, NULL, w, NULL, rows, in, out);
+  bsc_linear_backward (dx, dw, NULL, r, x, NULL, w, rows, in, out, NULL);
   assert_product (y, out, rows, out, in, x, in, 1, w, 1, in);
   assert_product (dw, in, out, in, rows, r, 1, out, x, in, 1);
   assert_product (dx, in, rows, in, out, r, out, 1, w, in, 1);
@@ -273,6 +279,53 @@ test_linear_split (void)
   linear_split_case (150, 40, 130);   /* split by rows */
   linear_split_case (40, 30, 200);    /* forward split by columns */
   _bsc_parallel_set_threads (1);
+}
+
+/* A Linear layer reading its input through a BatchNorm map (forward and
+ * dW, both thread splits: rows for dW's 300 x 200 and the forward's 512 x
+ * 150, columns for the forward's 512 x 700) gives the bits of the same
+ * layer on h written out by bsc_bn_forward_train and bsc_bn_apply. */
+static void
+linear_map_case (gsize out)
+{
+  gsize rows = 256, in = 300, n = 2 * rows * in;
+  g_autofree float *a = rand_floats (n, 2);
+  g_autofree float *gamma = rand_floats (in, 1), *beta = rand_floats (in, 1);
+  g_autofree float *w = rand_floats (out * in, 1), *bias = rand_floats (out, 1);
+  g_autofree float *dy = rand_floats (2 * rows * out, 1);
+  g_autofree float *h = g_new (float, n), *h2 = g_new (float, n);
+  g_autofree float *scale = g_new (float, 4 * in);
+  float *shift = scale + 2 * in;
+  g_autofree double *mean = g_new (double, 2 * in), *is = g_new (double, 2 * in);
+  g_autofree float *y1 = g_new (float, 2 * rows * out);
+  g_autofree float *y2 = g_new (float, 2 * rows * out);
+  g_autofree float *dw1 = g_new (float, out * in), *dw2 = g_new (float, out * in);
+  BscBnMap map = { scale, shift, rows, TRUE };
+
+  bsc_bn_forward_train (h, mean, is, a, gamma, beta, rows, 2, in, TRUE, NULL,
+                        NULL, 0.1, scale, shift);
+  bsc_bn_apply (h2, a, scale, shift, rows, 2, in, TRUE);
+  g_assert_cmpmem (h, n * sizeof (float), h2, n * sizeof (float));
+  bsc_linear_forward (y1, h, NULL, w, bias, 2 * rows, in, out);
+  bsc_linear_forward (y2, a, &map, w, bias, 2 * rows, in, out);
+  g_assert_cmpmem (y1, 2 * rows * out * sizeof (float),
+                   y2, 2 * rows * out * sizeof (float));
+  bsc_linear_backward (NULL, dw1, NULL, dy, h, NULL, w, 2 * rows, in, out,
+                       NULL);
+  bsc_linear_backward (NULL, dw2, NULL, dy, a, &map, w, 2 * rows, in, out,
+                       NULL);
+  g_assert_cmpmem (dw1, out * in * sizeof (float), dw2,
+                   out * in * sizeof (float));
+}
+
+static void
+test_linear_map (void)
+{
+  _bsc_parallel_set_threads (2);
+  linear_map_case (150);
+  linear_map_case (700);
+  _bsc_parallel_set_threads (1);
+  linear_map_case (150);
 }
 
 /* bsc_zero and bsc_all_bounded over arrays long enough to be split. */
@@ -378,7 +431,7 @@ bn_case (gboolean relu,
   for (gsize j = 0; j < cols; j++)
     rv[j] = 1.0f;
   bsc_bn_forward_train (h, mean, invstd, a, gamma, beta, rows, 1, cols, relu,
-                        rm, rv, 0.1);
+                        rm, rv, 0.1, NULL, NULL);
   bn_naive (&c, hn, mn, vn);
   for (gsize i = 0; i < n; i++)
     g_assert_cmpfloat_with_epsilon (h[i], hn[i], 1e-5);
@@ -435,7 +488,7 @@ test_batchnorm_relu_mask (void)
   gsize zeros = 0;
 
   bsc_bn_forward_train (h, mean, invstd, a, gamma, beta, rows, 2, cols, TRUE,
-                        NULL, NULL, 0.1);
+                        NULL, NULL, 0.1, NULL, NULL);
   for (gsize i = 0; i < n; i++)
     if (!(h[i] > 0.0f))
       {
@@ -474,10 +527,11 @@ test_batchnorm_groups (void)
   g_autofree double *m1 = g_new (double, 2 * cols), *i1 = g_new (double, 2 * cols);
 
   bsc_bn_forward_train (h2, m2, i2, a, gamma, beta, rows, 2, cols, TRUE, rm2,
-                        rv2, 0.1);
+                        rv2, 0.1, NULL, NULL);
   for (guint k = 0; k < 2; k++)
     bsc_bn_forward_train (h1 + k * n, m1 + k * cols, i1 + k * cols, a + k * n,
-                          gamma, beta, rows, 1, cols, TRUE, rm1, rv1, 0.1);
+                          gamma, beta, rows, 1, cols, TRUE, rm1, rv1, 0.1,
+                          NULL, NULL);
   g_assert_cmpmem (h2, 2 * n * 4, h1, 2 * n * 4);
   g_assert_cmpmem (rm2, cols * 4, rm1, cols * 4);
   g_assert_cmpmem (rv2, cols * 4, rv1, cols * 4);
@@ -738,6 +792,7 @@ main (int   argc,
   /* Last: the cases above draw their data from rng in this order. */
   g_test_add_func ("/layers/linear-split", test_linear_split);
   g_test_add_func ("/layers/linear-bounded", test_linear_bounded);
+  g_test_add_func ("/layers/linear-map", test_linear_map);
   g_test_add_func ("/layers/zero-bounded", test_zero_bounded);
   return g_test_run ();
 }
