@@ -12,8 +12,14 @@
  *
  *   C (m x n, row-major) = op (A) (m x k) op (B) (k x n) + beta C
  *
- * or + a bias row instead of beta C (a Linear layer's bias, added as the
- * first pass over k stores C: no copy of it in every row beforehand).
+ * and the parts a training step wants of its products, each where it
+ * costs no extra pass over memory (BscGemmExtra):
+ *  - + a bias row instead of beta C (a Linear layer's bias, added as the
+ *    first pass over k stores C: no copy of it in every row beforehand);
+ *  - an operand read through BatchNorm's affine map and ReLU as it is
+ *    packed (the layer before need not write its output h);
+ *  - C's final values checked against a bound as they are stored (the
+ *    gradient check before SGD).
  *
  * The classic layout of Goto's algorithm: B is packed by blocks of KC x NC
  * into panels of NR columns (each k step one 32-float row), A by blocks of
