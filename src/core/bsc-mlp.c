@@ -24,6 +24,7 @@
 #include "bsc-error.h"
 #include "bsc-gemm-private.h"
 #include "bsc-layers.h"
+#include "bsc-parallel.h"
 #include "bsc-stage.h"
 
 #define BN_MOMENTUM 0.1
@@ -106,15 +107,15 @@ mlp_reserve (BscStage  *stage,
     {
       gsize n = rows * self->dims[i + 1];
 
-      self->blocks[i].a = g_try_malloc (n * sizeof (float));
-      self->blocks[i].h = g_try_malloc (n * sizeof (float));
+      self->blocks[i].a = _bsc_big_alloc (n * sizeof (float));
+      self->blocks[i].h = _bsc_big_alloc (n * sizeof (float));
       ok = ok && self->blocks[i].a != NULL && self->blocks[i].h != NULL;
       if (i > 0)
         widest = MAX (widest, self->dims[i]);
     }
   for (guint k = 0; k < 2; k++)
     {
-      self->scratch[k] = g_try_malloc (rows * widest * sizeof (float));
+      self->scratch[k] = _bsc_big_alloc (rows * widest * sizeof (float));
       ok = ok && self->scratch[k] != NULL;
     }
   if (!ok)

@@ -136,7 +136,7 @@ static float *
 try_alloc (gsize     n,
            gboolean *ok)
 {
-  float *p = g_try_malloc (MAX (n, 1) * sizeof (float));
+  float *p = _bsc_big_alloc (MAX (n, 1) * sizeof (float));
 
   if (p == NULL)
     *ok = FALSE;
@@ -248,9 +248,9 @@ model_alloc_blocks (BscModel  *self,
                     gsize      nb,
                     GError   **error)
 {
-  self->params = g_try_malloc0 (np * sizeof (float));
-  self->grads = g_try_malloc0 (np * sizeof (float));
-  self->mom = g_try_malloc0 (np * sizeof (float));
+  self->params = _bsc_big_alloc0 (np * sizeof (float));
+  self->grads = _bsc_big_alloc0 (np * sizeof (float));
+  self->mom = _bsc_big_alloc0 (np * sizeof (float));
   self->buffers = g_try_malloc0 (MAX (nb, 1) * sizeof (float));
   self->saved = g_try_malloc0 ((nb + (gsize) self->k * self->d + 2)
                                * sizeof (float));

@@ -19,6 +19,10 @@
  * from different threads take turns.
  */
 
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
 #include "bsc-parallel.h"
 
 #define MAX_THREADS 64
@@ -216,6 +220,36 @@ _bsc_parallel_tasks (gsize        n,
                      gpointer     data)
 {
   _bsc_parallel_for (n, 1, 0, func, data);
+}
+
+/* ---- large arrays -------------------------------------------------- */
+
+#define HUGE_PAGE (2u << 20)
+
+gpointer
+_bsc_big_alloc (gsize bytes)
+{
+  void *p = NULL;
+
+  if (bytes < HUGE_PAGE)
+    return g_try_malloc (MAX (bytes, 1));
+  if (posix_memalign (&p, HUGE_PAGE, bytes) != 0)
+    return NULL;
+#ifdef MADV_HUGEPAGE
+  /* advice only: without transparent huge pages the memory works as is */
+  madvise (p, bytes, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+gpointer
+_bsc_big_alloc0 (gsize bytes)
+{
+  gpointer p = _bsc_big_alloc (bytes);
+
+  if (p != NULL)
+    memset (p, 0, MAX (bytes, 1));
+  return p;
 }
 
 /* ---- scratch ------------------------------------------------------- */

@@ -56,4 +56,13 @@ typedef enum
 gpointer _bsc_scratch           (BscScratchSlot slot,
                                  gsize          bytes);
 
+/* Large arrays the kernels walk across (activations, parameters and
+ * their gradients): aligned to 2 MiB and marked for transparent huge
+ * pages where the system offers them, so strided passes (BatchNorm's
+ * column blocks, the products' packing) do not miss the TLB every row.
+ * Contents undefined (zeroed with _bsc_big_alloc0); NULL when out of
+ * memory; freed with g_free. */
+gpointer _bsc_big_alloc         (gsize          bytes);
+gpointer _bsc_big_alloc0        (gsize          bytes);
+
 G_END_DECLS
