@@ -11,12 +11,15 @@
  *  - float SVD (LAPACK sgesdd), the default: what the PyTorch reference
  *    and the authors' code compute, float32 rounding in E's weak
  *    directions included (E's condition number reaches 5,000-10,000 in
- *    training).  Over ten seeds of Fashion-MNIST (compare-quality.sh)
- *    the engine's NMI after 20 epochs is 0.521 this way, level with the
- *    reference's 0.537 (Welch p 0.24), against 0.509 by the exact route
- *    (p 0.03); the reference run in float64 gives 0.519, so rounding,
- *    not a bug, is what separates them.  On this machine's OpenBLAS it is
- *    not slower than the Gram route (bench-step, BSC_POLAR=gram beside).
+ *    training).  Over ten seeds of Fashion-MNIST (bench-fmnist --seeds
+ *    0,...,9, 20 epochs) the engine's NMI is 0.537 this way, the
+ *    reference's own mean, against 0.519 by the exact route (an earlier
+ *    engine with other augmentation streams: 0.521 against 0.509); the
+ *    reference run in float64 gives 0.519, so rounding, not a bug, is
+ *    what separates them.  It costs ~1.5 ms a step more than the Gram
+ *    route here: LAPACK runs sgesdd's QR and bidiagonalisation unblocked
+ *    at 128 columns (BLAS2); CholeskyQR2 in double before a 128 x 128
+ *    sgesdd is no faster (1.0 + 1.3 ms against 2.2).
  *  - BSC_POLAR=gram: the eigendecomposition of the small Gram matrix in
  *    double precision, E^T E = V L V^T, O = E V L^-1/2 V^T, exact to
  *    float precision.  Directions whose singular value is below 1e-6 of
