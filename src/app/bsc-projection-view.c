@@ -7,6 +7,15 @@
  * The 2-D map of the spectral embedding: every sample as a dot coloured by
  * cluster or label, prototypes as diamonds, zoom and pan, hover to see an
  * image, rectangle selection to see a region's images.
+ *
+ * Two layouts.  The linear one (two principal axes) comes with every
+ * evaluation from the training thread.  The neighbourhood one (t-SNE,
+ * bsc-tsne.h) is laid out here, in a thread of its own, from the rows the
+ * evaluation carries: one layout at a time, each starting from the last,
+ * and while one runs only the newest evaluation waits for it.  Until the
+ * first is ready the map shows the linear layout; after that, a new
+ * evaluation recolours the previous neighbourhood layout until its own
+ * arrives, so the dots move instead of jumping between layouts.
  */
 
 #include "config.h"
@@ -16,6 +25,55 @@
 #include "bsc-plot-area.h"
 #include "bsc-projection-view.h"
 #include "bsc-sample-grid.h"
+#include "bsc-tsne.h"
+
+enum
+{
+  LAYOUT_NEIGHBOURS,
+  LAYOUT_LINEAR,
+};
+
+/* The neighbourhood layout of one run, shared with the thread that
+ * computes it (at most one at a time). */
+typedef struct
+{
+  BscTsne *tsne;
+} MapState;
+
+static void
+map_state_clear (gpointer data)
+{
+  MapState *state = data;
+
+  g_clear_pointer (&state->tsne, bsc_tsne_free);
+}
+
+static void
+map_state_unref (MapState *state)
+{
+  g_atomic_rc_box_release_full (state, map_state_clear);
+}
+
+typedef struct
+{
+  MapState    *state;
+  BscEvalData *eval;
+  guint        generation;
+  float       *points;         /* n_samples x 2 */
+  float       *proto_points;   /* n_clusters x 2, or NULL */
+} LayoutJob;
+
+static void
+layout_job_free (gpointer data)
+{
+  LayoutJob *job = data;
+
+  map_state_unref (job->state);
+  bsc_eval_data_unref (job->eval);
+  g_free (job->points);
+  g_free (job->proto_points);
+  g_free (job);
+}
 
 struct _BscProjectionView
 {
@@ -23,6 +81,7 @@ struct _BscProjectionView
 
   GtkLabel       *summary;
   GtkDropDown    *color_by;
+  GtkDropDown    *layout;
   GtkToggleButton *select_toggle;
   BscPlotArea    *area;
   GtkWidget      *selection_box;
@@ -45,6 +104,17 @@ struct _BscProjectionView
   double          sel[4];        /* the selected box in data units */
   double          drag_x, drag_y, drag_dx, drag_dy;
   BscView         drag_view;
+
+  /* The neighbourhood layout. */
+  MapState       *map_state;
+  guint           layout_generation;   /* bumped by every reset */
+  gboolean        layout_busy;
+  BscEvalData    *layout_pending;      /* waits for the busy thread */
+  guint           layout_serial;       /* evaluation nb_points belong to */
+  float          *nb_points;
+  float          *nb_proto;
+  gsize           nb_n;
+  char           *layout_error;
 };
 
 static void bsc_projection_view_iface_init (BscRunViewInterface *iface);
@@ -390,16 +460,252 @@ color_by_cb (BscProjectionView *self)
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }
 
+static gboolean
+wants_neighbours (BscProjectionView *self)
+{
+  return gtk_drop_down_get_selected (self->layout) == LAYOUT_NEIGHBOURS;
+}
+
+/* The neighbourhood layout is what the map shows once one exists for
+ * these samples; before that, and in linear mode, the linear one. */
+static gboolean
+shows_neighbours (BscProjectionView *self)
+{
+  return wants_neighbours (self) && self->nb_points != NULL
+         && self->eval != NULL && self->nb_n == self->eval->n_samples;
+}
+
 static void
 update_summary (BscProjectionView *self)
 {
   g_autofree char *text = NULL;
   g_autofree char *when = bsc_run_view_eval_when (self->eval);
+  const char *state = NULL;
 
+  if (wants_neighbours (self) && self->layout_error != NULL)
+    state = self->layout_error;
+  else if (wants_neighbours (self) && self->eval->rows != NULL
+           && (!shows_neighbours (self)
+               || self->layout_serial != self->eval->serial))
+    state = shows_neighbours (self) ? _("updating the neighbourhoods…")
+                                    : _("arranging neighbourhoods…");
   text = g_strdup_printf (ngettext ("%s · %'zu point", "%s · %'zu points",
                                     self->eval->n_samples),
                           when, self->eval->n_samples);
+  if (state != NULL)
+    {
+      char *full = g_strdup_printf ("%s · %s", text, state);
+
+      g_free (text);
+      text = full;
+    }
   gtk_label_set_text (self->summary, text);
+}
+
+/* Puts the current layout's points on the map, coloured by the newest
+ * evaluation. */
+static void
+show_points (BscProjectionView *self)
+{
+  const float *points = self->eval->points;
+  const float *protos = self->eval->proto_points;
+
+  if (shows_neighbours (self))
+    {
+      points = self->nb_points;
+      protos = self->nb_proto;
+    }
+  bsc_scatter_set_points (self->scatter, points, self->eval->n_samples,
+                          point_colors (self));
+  bsc_scatter_set_prototypes (self->scatter, protos,
+                              protos != NULL ? self->eval->n_clusters : 0);
+  update_summary (self);
+  /* The map follows the points as they spread until the person zooms or
+   * pans; Fit (Ctrl+0) returns to following. */
+  if (!self->user_moved)
+    self->view_fitted = FALSE;
+  if (self->hover >= 0)
+    show_hover (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->area));
+}
+
+static void start_layout (BscProjectionView *self,
+                          BscEvalData       *eval);
+
+static void
+layout_thread (GTask        *task,
+               gpointer      source,
+               gpointer      data,
+               GCancellable *cancellable)
+{
+  LayoutJob *job = data;
+  BscEvalData *e = job->eval;
+  GError *error = NULL;
+
+  if (!bsc_tsne_update (job->state->tsne, e->rows, e->n_samples, e->embed_dim,
+                        e->points, 0, job->points, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (e->proto_rows != NULL
+      && !bsc_tsne_place (job->state->tsne, e->proto_rows, e->n_clusters,
+                          e->embed_dim, job->proto_points))
+    g_clear_pointer (&job->proto_points, g_free);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+layout_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  BscProjectionView *self = BSC_PROJECTION_VIEW (source);
+  LayoutJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  BscEvalData *next;
+
+  self->layout_busy = FALSE;
+  if (self->scatter == NULL)
+    return;   /* disposed while the thread ran */
+  if (job->generation != self->layout_generation)
+    {
+      /* a reset came in between: what waits belongs to the new run */
+    }
+  else if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_clear_pointer (&self->layout_error, g_free);
+      self->layout_error = g_strdup_printf (_("no neighbourhood map: %s"),
+                                            error->message);
+      g_clear_pointer (&self->layout_pending, bsc_eval_data_unref);
+      if (self->eval != NULL)
+        update_summary (self);
+      return;
+    }
+  else
+    {
+      g_free (self->nb_points);
+      g_free (self->nb_proto);
+      self->nb_points = g_steal_pointer (&job->points);
+      self->nb_proto = g_steal_pointer (&job->proto_points);
+      self->nb_n = job->eval->n_samples;
+      self->layout_serial = job->eval->serial;
+      if (self->eval != NULL && wants_neighbours (self))
+        show_points (self);
+    }
+  next = g_steal_pointer (&self->layout_pending);
+  if (next != NULL)
+    {
+      start_layout (self, next);
+      bsc_eval_data_unref (next);
+    }
+}
+
+static void
+start_layout (BscProjectionView *self,
+              BscEvalData       *eval)
+{
+  g_autoptr(GTask) task = NULL;
+  LayoutJob *job;
+
+  if (self->layout_busy)
+    {
+      g_clear_pointer (&self->layout_pending, bsc_eval_data_unref);
+      self->layout_pending = bsc_eval_data_ref (eval);
+      return;
+    }
+  if (self->map_state == NULL)
+    {
+      self->map_state = g_atomic_rc_box_new0 (MapState);
+      self->map_state->tsne = bsc_tsne_new (0);
+    }
+  job = g_new0 (LayoutJob, 1);
+  job->state = g_atomic_rc_box_acquire (self->map_state);
+  job->eval = bsc_eval_data_ref (eval);
+  job->generation = self->layout_generation;
+  job->points = g_new (float, eval->n_samples * 2);
+  job->proto_points = g_new (float, MAX (eval->n_clusters, 1) * 2);
+  self->layout_busy = TRUE;
+  task = g_task_new (self, NULL, layout_done_cb, NULL);
+  g_task_set_name (task, "[bsc] neighbourhood map");
+  g_task_set_task_data (task, job, layout_job_free);
+  g_task_run_in_thread (task, layout_thread);
+}
+
+/* Lays out the newest evaluation as neighbourhoods if the map shows them
+ * and is on screen (a hidden map waits until it is shown). */
+static void
+request_layout (BscProjectionView *self)
+{
+  if (self->eval == NULL || self->eval->rows == NULL || !wants_neighbours (self)
+      || self->layout_error != NULL
+      || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  if (self->nb_points != NULL && self->layout_serial == self->eval->serial
+      && self->nb_n == self->eval->n_samples)
+    return;
+  if (self->layout_pending == self->eval)
+    return;
+  start_layout (self, self->eval);
+}
+
+static void
+layout_cb (BscProjectionView *self)
+{
+  if (self->eval == NULL)
+    return;
+  show_points (self);
+  request_layout (self);
+}
+
+static void
+map_cb (GtkWidget *widget)
+{
+  request_layout (BSC_PROJECTION_VIEW (widget));
+}
+
+void
+bsc_projection_view_set_layout (BscProjectionView *self,
+                                guint              layout)
+{
+  g_return_if_fail (BSC_IS_PROJECTION_VIEW (self));
+  g_return_if_fail (layout <= LAYOUT_LINEAR);
+
+  gtk_drop_down_set_selected (self->layout, layout);
+}
+
+GtkDropDown *
+bsc_projection_view_get_layout_chooser (BscProjectionView *self)
+{
+  g_return_val_if_fail (BSC_IS_PROJECTION_VIEW (self), NULL);
+
+  return self->layout;
+}
+
+gboolean
+bsc_projection_view_shows_neighbours (BscProjectionView *self)
+{
+  g_return_val_if_fail (BSC_IS_PROJECTION_VIEW (self), FALSE);
+
+  return shows_neighbours (self);
+}
+
+const float *
+bsc_projection_view_get_points (BscProjectionView *self,
+                                gsize             *n)
+{
+  g_return_val_if_fail (BSC_IS_PROJECTION_VIEW (self), NULL);
+
+  *n = bsc_scatter_get_n_points (self->scatter);
+  return bsc_scatter_get_points (self->scatter);
+}
+
+gboolean
+bsc_projection_view_is_arranging (BscProjectionView *self)
+{
+  g_return_val_if_fail (BSC_IS_PROJECTION_VIEW (self), FALSE);
+
+  return self->layout_busy;
 }
 
 static gboolean
@@ -412,18 +718,8 @@ bsc_projection_view_update (BscRunView  *view,
     return FALSE;
   g_clear_pointer (&self->eval, bsc_eval_data_unref);
   self->eval = bsc_eval_data_ref (snap->eval);
-  bsc_scatter_set_points (self->scatter, self->eval->points,
-                          self->eval->n_samples, point_colors (self));
-  bsc_scatter_set_prototypes (self->scatter, self->eval->proto_points,
-                              self->eval->n_clusters);
-  update_summary (self);
-  /* The map follows the points as they spread until the person zooms or
-   * pans; Fit (Ctrl+0) returns to following. */
-  if (!self->user_moved)
-    self->view_fitted = FALSE;
-  if (self->hover >= 0)
-    show_hover (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self->area));
+  show_points (self);
+  request_layout (self);
   return TRUE;
 }
 
@@ -439,6 +735,14 @@ bsc_projection_view_reset (BscRunView *view,
   g_clear_object (&self->thumbs);
   g_clear_pointer (&self->scatter, bsc_scatter_free);
   self->scatter = bsc_scatter_new ();
+  /* A running layout finishes into the old state and is dropped. */
+  self->layout_generation++;
+  g_clear_pointer (&self->map_state, map_state_unref);
+  g_clear_pointer (&self->layout_pending, bsc_eval_data_unref);
+  g_clear_pointer (&self->nb_points, g_free);
+  g_clear_pointer (&self->nb_proto, g_free);
+  g_clear_pointer (&self->layout_error, g_free);
+  self->nb_n = 0;
   self->view_fitted = FALSE;
   self->user_moved = FALSE;
   self->hover = -1;
@@ -499,6 +803,11 @@ bsc_projection_view_dispose (GObject *object)
   g_clear_pointer (&self->data, bsc_dataset_unref);
   g_clear_object (&self->thumbs);
   g_clear_pointer (&self->scatter, bsc_scatter_free);
+  g_clear_pointer (&self->map_state, map_state_unref);
+  g_clear_pointer (&self->layout_pending, bsc_eval_data_unref);
+  g_clear_pointer (&self->nb_points, g_free);
+  g_clear_pointer (&self->nb_proto, g_free);
+  g_clear_pointer (&self->layout_error, g_free);
   G_OBJECT_CLASS (bsc_projection_view_parent_class)->dispose (object);
 }
 
@@ -515,6 +824,7 @@ bsc_projection_view_class_init (BscProjectionViewClass *klass)
                                                RESOURCE_PATH "/bsc-projection-view.ui");
   gtk_widget_class_bind_template_child (widget_class, BscProjectionView, summary);
   gtk_widget_class_bind_template_child (widget_class, BscProjectionView, color_by);
+  gtk_widget_class_bind_template_child (widget_class, BscProjectionView, layout);
   gtk_widget_class_bind_template_child (widget_class, BscProjectionView, select_toggle);
   gtk_widget_class_bind_template_child (widget_class, BscProjectionView, area);
   gtk_widget_class_bind_template_child (widget_class, BscProjectionView, selection_box);
@@ -523,6 +833,7 @@ bsc_projection_view_class_init (BscProjectionViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BscProjectionView, hover_picture);
   gtk_widget_class_bind_template_child (widget_class, BscProjectionView, hover_label);
   gtk_widget_class_bind_template_callback (widget_class, color_by_cb);
+  gtk_widget_class_bind_template_callback (widget_class, layout_cb);
   gtk_widget_class_bind_template_callback (widget_class, fit_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, clear_selection_cb);
 }
@@ -557,6 +868,8 @@ bsc_projection_view_init (BscProjectionView *self)
   gtk_widget_add_controller (area, key);
   gtk_widget_set_focusable (area, TRUE);
   bsc_plot_area_set_draw_func (self->area, draw_cb, self);
+  /* shown again: lay out what came in while hidden */
+  g_signal_connect (self, "map", G_CALLBACK (map_cb), NULL);
   self->hover = -1;
   bsc_projection_view_reset (BSC_RUN_VIEW (self), NULL);
 }

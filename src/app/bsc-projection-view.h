@@ -39,4 +39,18 @@ guint      bsc_projection_view_select    (BscProjectionView *self,
                                           double             x1,
                                           double             y1);
 
+/* TRUE once the neighbourhood layout is shown (it may be the previous
+ * evaluation's while the newest one's is computed). */
+gboolean   bsc_projection_view_shows_neighbours (BscProjectionView *self);
+/* The points on the map now (n x 2). */
+const float *bsc_projection_view_get_points (BscProjectionView *self,
+                                             gsize             *n);
+/* TRUE while a neighbourhood layout is being computed. */
+gboolean   bsc_projection_view_is_arranging (BscProjectionView *self);
+/* The layout shown: 0 neighbourhoods (t-SNE), 1 linear (PCA). */
+void       bsc_projection_view_set_layout (BscProjectionView *self,
+                                           guint              layout);
+/* The layout's drop-down (the window binds it to a setting). */
+GtkDropDown *bsc_projection_view_get_layout_chooser (BscProjectionView *self);
+
 G_END_DECLS

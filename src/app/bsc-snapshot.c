@@ -66,6 +66,8 @@ eval_data_clear (gpointer data)
   g_free (self->cluster_sizes);
   g_free (self->points);
   g_free (self->proto_points);
+  g_free (self->rows);
+  g_free (self->proto_rows);
 }
 
 BscEvalData *

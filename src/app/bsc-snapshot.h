@@ -47,6 +47,10 @@ typedef struct
   gsize    *cluster_sizes;  /* n_clusters */
   float    *points;         /* n_samples x 2, or NULL if projection failed */
   float    *proto_points;   /* n_clusters x 2 */
+  /* What a neighbourhood map lays out (bsc-tsne.h), or NULL: */
+  guint     embed_dim;
+  float    *rows;           /* n_samples x embed_dim, normalised polar factor */
+  float    *proto_rows;     /* n_clusters x embed_dim, in the same space */
   gboolean  has_metrics;
   double    acc, nmi, ari;
   gsize     changed;

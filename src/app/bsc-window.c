@@ -1147,6 +1147,15 @@ collect_views (BscWindow *self)
     if (BSC_IS_RUN_VIEW (child))
       self->views[self->n_views++] = BSC_RUN_VIEW (child);
   self->views[self->n_views] = NULL;
+  for (guint i = 0; i < self->n_views; i++)
+    if (BSC_IS_PROJECTION_VIEW (self->views[i]))
+      {
+        BscProjectionView *map = BSC_PROJECTION_VIEW (self->views[i]);
+
+        g_settings_bind (self->settings, "map-layout",
+                         bsc_projection_view_get_layout_chooser (map),
+                         "selected", G_SETTINGS_BIND_DEFAULT);
+      }
 }
 
 /* The remembered size, but never larger than the first monitor (GTK

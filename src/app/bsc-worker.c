@@ -426,14 +426,23 @@ eval_data_from (BscWorker     *self,
 
   e->points = g_new (float, ev->n_samples * 2);
   e->proto_points = g_new (float, ev->n_clusters * 2);
-  if (!bsc_projector_update (self->projector, ev->embeddings, ev->n_samples,
-                             ev->embed_dim, ev->prototypes, ev->n_clusters,
-                             e->points, e->proto_points, &error))
+  /* The map view lays these out as neighbourhoods in its own thread;
+   * without the memory it keeps to the linear map. */
+  e->embed_dim = ev->embed_dim;
+  e->rows = g_try_new (float, ev->n_samples * ev->embed_dim);
+  e->proto_rows = g_new (float, (gsize) ev->n_clusters * ev->embed_dim);
+  if (!bsc_projector_update_rows (self->projector, ev->embeddings, ev->n_samples,
+                                  ev->embed_dim, ev->prototypes, ev->n_clusters,
+                                  e->points, e->proto_points, e->rows,
+                                  e->proto_rows, &error))
     {
       g_debug ("Projection failed: %s", error->message);
       g_clear_pointer (&e->points, g_free);
       g_clear_pointer (&e->proto_points, g_free);
+      g_clear_pointer (&e->rows, g_free);
     }
+  if (e->rows == NULL)
+    g_clear_pointer (&e->proto_rows, g_free);
   g_debug ("projection took %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
   return e;
 }

@@ -27,6 +27,7 @@
 #include "bsc-export.h"
 #include "bsc-npy.h"
 #include "bsc-projection.h"
+#include "bsc-tsne.h"
 #include "bsc-trainer.h"
 
 static volatile sig_atomic_t interrupted;
@@ -345,13 +346,63 @@ write_embeddings (Run     *run,
   return bsc_npy_write_float (path, run->eval->embeddings, 2, shape, error);
 }
 
+/* The map's points: the linear projection, then (unless --map pca) the
+ * neighbourhood layout started from it. */
+static gboolean
+map_points (Run      *run,
+            float    *points,
+            float    *protos,
+            GError  **error)
+{
+  const BscEvaluation *eval = run->eval;
+  g_autoptr (BscProjector) projector = bsc_projector_new ();
+  g_autoptr (BscTsne) tsne = NULL;
+  g_autofree float *rows = NULL;
+  g_autofree float *proto_rows = NULL;
+  g_autofree float *layout = NULL;
+  gboolean linear = g_strcmp0 (run->o->map_layout, "pca") == 0;
+
+  if (!linear)
+    {
+      rows = g_try_new (float, eval->n_samples * eval->embed_dim);
+      proto_rows = g_new (float, MAX (1u, eval->n_clusters) * eval->embed_dim);
+      if (rows == NULL)
+        {
+          g_set_error (error, BSC_ERROR, BSC_ERROR_NO_MEMORY,
+                       "Out of memory for the map's %zu x %u rows",
+                       eval->n_samples, eval->embed_dim);
+          return FALSE;
+        }
+    }
+  if (!bsc_projector_update_rows (projector, eval->embeddings, eval->n_samples,
+                                  eval->embed_dim, eval->prototypes,
+                                  eval->n_clusters, points, protos, rows,
+                                  proto_rows, error))
+    return FALSE;
+  if (linear)
+    return TRUE;
+  layout = g_new (float, 2 * MAX (1u, eval->n_samples));
+  tsne = bsc_tsne_new (0);
+  if (!bsc_tsne_update (tsne, rows, eval->n_samples, eval->embed_dim, points, 0,
+                        layout, error))
+    return FALSE;
+  memcpy (points, layout, sizeof (float) * 2 * eval->n_samples);
+  if (!bsc_tsne_place (tsne, proto_rows, eval->n_clusters, eval->embed_dim,
+                       protos))
+    {
+      g_set_error (error, BSC_ERROR, BSC_ERROR_FAILED,
+                   "The prototypes could not be placed on the map");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The charts, each written when it can be: one that cannot (or whose
  * data cannot be computed) is noted as unwritten. */
 static void
 write_charts (Run        *run,
               BscRunInfo *info)
 {
-  g_autoptr (BscProjector) projector = bsc_projector_new ();
   g_autoptr (GError) error = NULL;
   g_autoptr (BscProbe) probe = bsc_trainer_probe (run->trainer, &error);
   const BscEvaluation *eval = run->eval;
@@ -365,9 +416,7 @@ write_charts (Run        *run,
   };
 
   check_written (run, "affinity.png", probe != NULL, &error);
-  if (!bsc_projector_update (projector, eval->embeddings, eval->n_samples,
-                             eval->embed_dim, eval->prototypes,
-                             eval->n_clusters, points, protos, &error))
+  if (!map_points (run, points, protos, &error))
     {
       check_written (run, "projection.png", FALSE, &error);
       set.points = set.proto_points = NULL;

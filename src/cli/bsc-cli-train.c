@@ -63,8 +63,9 @@ static const char train_description[] = N_(
   "temperatures, learning rate; per evaluation metrics; epoch is the\n"
   "1-based epoch the step belongs to), embeddings.npy,\n"
   "model.safetensors (a checkpoint for --resume), and PNG charts:\n"
-  "curves.png, affinity.png, projection.png, sizes.png, confusion.png\n"
-  "(labels) and mosaic-NN.png per cluster (images); each PNG carries the\n"
+  "curves.png, affinity.png, projection.png (the embedding map: t-SNE,\n"
+  "or --map pca), sizes.png, confusion.png (labels) and mosaic-NN.png\n"
+  "per cluster (images); each PNG carries the\n"
   "configuration and metrics as text chunks.\n"
   "\n"
   "Ctrl-C stops after the current step and still writes every file\n"
@@ -151,6 +152,9 @@ make_entries (BscTrainOptions *o,
       N_("Stop after this epoch and save (resume later with --resume)"), N_("EPOCH") },
     { "export-clusters", 0, 0, G_OPTION_ARG_STRING, &o->export_mode,
       N_("Also make DIR/clusters/cluster-NN folders of the images"), N_("copy|link") },
+    { "map", 0, 0, G_OPTION_ARG_STRING, &o->map_layout,
+      N_("Layout of projection.png: tsne (neighbourhoods, the default) or pca "
+      "(the two main directions)"), N_("tsne|pca") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
       N_("Print nothing but errors"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &args->rest,
@@ -317,6 +321,10 @@ apply_other_options (BscTrainOptions *o,
       && strcmp (o->export_mode, "link") != 0)
     return invalid (error, _("--export-clusters must be copy or link, "
                     "not \"%s\""), o->export_mode);
+  if (o->map_layout && strcmp (o->map_layout, "tsne") != 0
+      && strcmp (o->map_layout, "pca") != 0)
+    return invalid (error, _("--map must be tsne or pca, not \"%s\""),
+                    o->map_layout);
   if (args->stop_after
       && !g_ascii_string_to_unsigned (args->stop_after, 10, 1, G_MAXUINT,
                                       &value, NULL))
@@ -347,6 +355,7 @@ train_options_clear (BscTrainOptions *o,
   g_free (o->label_column);
   g_free (o->resume);
   g_free (o->export_mode);
+  g_free (o->map_layout);
   g_free (args->widths);
   g_free (args->preset);
   g_free (args->stop_after);

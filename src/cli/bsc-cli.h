@@ -34,6 +34,7 @@ typedef struct
   char      *label_column;
   char      *resume;
   char      *export_mode;     /* NULL, "copy" or "link" */
+  char      *map_layout;      /* NULL or "tsne" (neighbourhoods), "pca" */
   gboolean   quiet;
   guint      stop_after;      /* 0: train to the end */
 

@@ -121,7 +121,8 @@ inverse_root (double       *m,
 }
 
 /* Second pass: Z = rows-normalised E M, chunk by chunk.  Keeps 1 / |y_i|
- * in inv_norm, the column sums of Z in sum (d) and Z^T Z in c (upper). */
+ * in inv_norm, the column sums of Z in sum (d) and Z^T Z in c (upper);
+ * Z itself, in floats, in z_out unless NULL. */
 static void
 normalised_moments (const float  *e,
                     gsize         n,
@@ -131,7 +132,8 @@ normalised_moments (const float  *e,
                     double       *sum,
                     double       *c,
                     double       *buf,
-                    double       *y)
+                    double       *y,
+                    float        *z_out)
 {
   memset (sum, 0, sizeof (double) * d);
   memset (c, 0, sizeof (double) * d * d);
@@ -150,6 +152,9 @@ normalised_moments (const float  *e,
           inv_norm[r0 + i] = inv;
           cblas_dscal (d, inv, yi, 1);
           cblas_daxpy (d, 1.0, yi, 1, sum, 1);
+          if (z_out != NULL)
+            for (guint k = 0; k < d; k++)
+              z_out[(r0 + i) * d + k] = (float) yi[k];
         }
       cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, d, rows,
                    1.0, y, d, 1.0, c, d);
@@ -216,14 +221,16 @@ project_points (const float  *e,
     }
 }
 
-/* Prototype rows, normalised, through the PCA map. */
+/* Prototype rows, normalised, through the PCA map; the normalised rows
+ * themselves into proto_rows unless NULL. */
 static void
 project_prototypes (const float  *protos,
                     guint         k,
                     guint         d,
                     const double *w2,
                     const double  offset[2],
-                    float        *out)
+                    float        *out,
+                    float        *proto_rows)
 {
   for (guint r = 0; r < k; r++)
     {
@@ -239,6 +246,9 @@ project_prototypes (const float  *protos,
       norm = 1.0 / MAX (sqrt (norm), 1e-12);
       out[r * 2] = (float) (a * norm - offset[0]);
       out[r * 2 + 1] = (float) (b * norm - offset[1]);
+      if (proto_rows != NULL)
+        for (guint i = 0; i < d; i++)
+          proto_rows[(gsize) r * d + i] = (float) (w[i] * norm);
     }
 }
 
@@ -324,6 +334,24 @@ bsc_projector_update (BscProjector *self,
                       float        *proto_points,
                       GError      **error)
 {
+  return bsc_projector_update_rows (self, embeddings, n, d, prototypes,
+                                    n_prototypes, points, proto_points,
+                                    NULL, NULL, error);
+}
+
+gboolean
+bsc_projector_update_rows (BscProjector *self,
+                           const float  *embeddings,
+                           gsize         n,
+                           guint         d,
+                           const float  *prototypes,
+                           guint         n_prototypes,
+                           float        *points,
+                           float        *proto_points,
+                           float        *rows,
+                           float        *proto_rows,
+                           GError      **error)
+{
   gsize chunk;
   g_autofree double *g = NULL, *lam = NULL, *m = NULL, *buf = NULL;
   g_autofree double *y = NULL, *inv_norm = NULL, *mu = NULL, *w2 = NULL;
@@ -349,7 +377,7 @@ bsc_projector_update (BscProjector *self,
   if (!eigen (g, lam, d, error))
     return FALSE;
   inverse_root (m, g, lam, d);
-  normalised_moments (embeddings, n, d, m, inv_norm, mu, g, buf, y);
+  normalised_moments (embeddings, n, d, m, inv_norm, mu, g, buf, y, rows);
   cblas_dscal (d, 1.0 / (double) n, mu, 1);
   if (!principal_axes (g, mu, n, d, w2, error))
     return FALSE;
@@ -360,7 +388,8 @@ bsc_projector_update (BscProjector *self,
   offset[1] = cblas_ddot (d, mu, 1, w2 + 1, 2);
   project_points (embeddings, n, d, p, inv_norm, offset, points);
   if (prototypes != NULL && proto_points != NULL)
-    project_prototypes (prototypes, n_prototypes, d, w2, offset, proto_points);
+    project_prototypes (prototypes, n_prototypes, d, w2, offset, proto_points,
+                        proto_rows);
 
   align_and_remember (self, points, n,
                       prototypes != NULL ? proto_points : NULL, n_prototypes);

@@ -33,5 +33,20 @@ gboolean      bsc_projector_update (BscProjector *self,
                                     float        *points,
                                     float        *proto_points,
                                     GError      **error);
+/* The same, and the rows the map is made of, for a neighbourhood map
+ * (bsc-tsne.h): rows (n x d, may be NULL) gets the normalised polar
+ * factor z_i, proto_rows (K x d, may be NULL) the normalised prototypes,
+ * the two in the same space. */
+gboolean      bsc_projector_update_rows (BscProjector *self,
+                                         const float  *embeddings,
+                                         gsize         n,
+                                         guint         d,
+                                         const float  *prototypes,
+                                         guint         n_prototypes,
+                                         float        *points,
+                                         float        *proto_points,
+                                         float        *rows,
+                                         float        *proto_rows,
+                                         GError      **error);
 
 G_END_DECLS

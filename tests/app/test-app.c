@@ -183,6 +183,79 @@ check_map (BscWindow *window,
   save_screenshot (GTK_WIDGET (window), "map-selection");
 }
 
+static gboolean
+map_settled (BscWindow *window,
+             gpointer   data)
+{
+  BscProjectionView *map = data;
+
+  return !bsc_projection_view_is_arranging (map)
+         && bsc_projection_view_shows_neighbours (map);
+}
+
+/* Of each point's ten nearest points on the map, the share with its
+ * label, over every point. */
+static double
+label_neighbour_share (const float  *xy,
+                       gsize         n,
+                       const gint32 *labels)
+{
+  gsize same = 0;
+  g_autofree double *d = g_new (double, n);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      for (gsize j = 0; j < n; j++)
+        d[j] = j == i ? G_MAXDOUBLE
+                      : (xy[2 * i] - xy[2 * j]) * (xy[2 * i] - xy[2 * j])
+                        + (xy[2 * i + 1] - xy[2 * j + 1]) * (xy[2 * i + 1] - xy[2 * j + 1]);
+      for (guint k = 0; k < 10; k++)
+        {
+          gsize best = 0;
+
+          for (gsize j = 1; j < n; j++)
+            if (d[j] < d[best])
+              best = j;
+          same += labels[best] == labels[i];
+          d[best] = G_MAXDOUBLE;
+        }
+    }
+  return (double) same / (10.0 * n);
+}
+
+/* The default layout is the neighbourhood map: it arrives from its
+ * thread, keeps each sample among samples of its label far better than
+ * the linear map does, and switching layouts shows each at once. */
+static void
+check_neighbourhoods (BscWindow         *window,
+                      BscProjectionView *map)
+{
+  BscDataset *data = bsc_worker_get_dataset (_bsc_window_get_worker (window));
+  gsize n = 0;
+  const float *points;
+  g_autofree float *nb = NULL;
+  double nb_share, linear_share;
+
+  g_assert_true (wait_for (window, map_settled, map, 60));
+  points = bsc_projection_view_get_points (map, &n);
+  nb = g_memdup2 (points, n * 2 * sizeof (float));
+  g_assert_cmpuint (n, ==, data->n_samples);
+  nb_share = label_neighbour_share (nb, n, data->labels);
+  bsc_projection_view_set_layout (map, 1);
+  g_assert_false (bsc_projection_view_shows_neighbours (map));
+  points = bsc_projection_view_get_points (map, &n);
+  linear_share = label_neighbour_share (points, n, data->labels);
+  g_test_message ("label share of 10 map neighbours: t-SNE %.3f, PCA %.3f",
+                  nb_share, linear_share);
+  g_assert_cmpfloat (nb_share, >, linear_share + 0.1);
+  g_assert_cmpfloat (nb_share, >, 0.5);
+  bsc_projection_view_set_layout (map, 0);
+  g_assert_true (bsc_projection_view_shows_neighbours (map));
+  g_assert_false (bsc_projection_view_is_arranging (map));
+  points = bsc_projection_view_get_points (map, &n);
+  g_assert_cmpmem (points, n * 2 * sizeof (float), nb, n * 2 * sizeof (float));
+}
+
 /* A zoomed map stops following the points; Fit (win.fit-map) and a new
  * run (Start after Finished) make it follow and fit them again, so the
  * second run's points are on the map. */
@@ -301,6 +374,8 @@ test_train_epoch (void)
       g_assert_cmpuint (bsc_run_view_get_n_updates (views[i]), >, 0);
       _bsc_window_show_view (window, i);
       spin (0.4);
+      if (i == 2)
+        check_neighbourhoods (window, BSC_PROJECTION_VIEW (views[i]));
       save_screenshot (GTK_WIDGET (window), name);
       gtk_widget_activate_action (GTK_WIDGET (window), "win.view-info", NULL);
       spin (0.1);

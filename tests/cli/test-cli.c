@@ -141,6 +141,8 @@ test_usage_errors (void)
                       "--export-clusters", "move", NULL);
   assert_usage_error ("one INPUT at most", "train", "--out", "d", "a", "b",
                       NULL);
+  assert_usage_error ("--map must be tsne or pca, not \"umap\"", "train",
+                      "--out", "d", "--map", "umap", NULL);
   assert_usage_error ("Unknown option --frobnicate", "train", "--frobnicate",
                       NULL);
   assert_usage_error ("bootsc inspect: --image-size is 0; it must be between "
@@ -733,8 +735,9 @@ test_failed_keeps_earlier (void)
     g_assert_cmpint (json_object_get_int_member (m, "samples"), ==, 64);
   }
 
-  r = train_blobs (&b, out, "1", NULL, NULL);
+  r = train_blobs (&b, out, "1", "--map", "pca");
   g_assert_cmpint (r.status, ==, 0);
+  check_png (out, "projection.png", N_BLOBS);
   result_clear (&r);
   g_assert_false (exists_in (out, "failed-metrics.json"));
   blobs_clear (&b);

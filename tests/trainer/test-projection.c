@@ -152,6 +152,42 @@ test_oracle (void)
                                       points[pick[k] * 2 + ax], 1e-5);
 }
 
+/* The rows handed to a neighbourhood map are the oracle's normalised
+ * polar factor, and the prototypes' rows are in the same space. */
+static void
+test_rows (void)
+{
+  g_autoptr(GRand) rng = g_rand_new_with_seed (3);
+  g_autofree float *e = random_matrix (rng, N, D);
+  g_autofree double *z = g_new (double, N * D);
+  g_autofree double *want = g_new (double, N * 2);
+  g_autofree float *rows = g_new (float, N * D);
+  g_autoptr(BscProjector) proj = bsc_projector_new ();
+  float points[N * 2], plain[N * 2], protos[K * D], proto_points[K * 2];
+  float proto_rows[K * D];
+  guint pick[K] = { 5, 50, 150, 250 };
+
+  oracle (e, N, D, z, want);
+  for (guint k = 0; k < K; k++)
+    for (guint j = 0; j < D; j++)
+      protos[k * D + j] = (float) z[pick[k] * D + j] * 0.25f;
+
+  g_assert_true (bsc_projector_update_rows (proj, e, N, D, protos, K, points,
+                                            proto_points, rows, proto_rows,
+                                            NULL));
+  for (gsize i = 0; i < N * D; i++)
+    g_assert_cmpfloat_with_epsilon (rows[i], z[i], 1e-5);
+  for (guint k = 0; k < K; k++)
+    for (guint j = 0; j < D; j++)
+      g_assert_cmpfloat_with_epsilon (proto_rows[k * D + j], z[pick[k] * D + j],
+                                      1e-5);
+  /* the same map as without rows */
+  g_clear_pointer (&proj, bsc_projector_free);
+  proj = bsc_projector_new ();
+  g_assert_true (bsc_projector_update (proj, e, N, D, NULL, 0, plain, NULL, NULL));
+  g_assert_cmpmem (plain, sizeof plain, points, sizeof points);
+}
+
 /* A second update with e2 (an orthogonal transform of e) lands on the
  * points of the first update with e. */
 static void
@@ -239,6 +275,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/projection/oracle", test_oracle);
+  g_test_add_func ("/projection/rows", test_rows);
   g_test_add_func ("/projection/rotated-copy-aligns", test_rotated_copy_aligns);
   g_test_add_func ("/projection/sign-flips-align", test_sign_flips_align);
   g_test_add_func ("/projection/deterministic", test_deterministic);
