@@ -415,6 +415,7 @@ write_charts (Run        *run,
     .failed = chart_failed_cb, .failed_data = run,
   };
 
+  set.neighbours = g_strcmp0 (run->o->map_layout, "pca") != 0;
   check_written (run, "affinity.png", probe != NULL, &error);
   if (!map_points (run, points, protos, &error))
     {

@@ -231,35 +231,56 @@ typedef struct
 {
   Charts     *charts;
   BscScatter *scatter;
+  BscScatter *by_label;   /* the same points coloured by label, or NULL */
 } ProjectionChart;
 
+/* A colour key: title, then one swatch per entry with its name (or its
+ * number) and count. */
 static void
-draw_legend (const Charts *charts,
-             cairo_t      *cr,
-             double        x,
-             double        y)
+draw_legend (const Charts     *charts,
+             cairo_t          *cr,
+             double            x,
+             double            y,
+             const char       *title,
+             guint             n,
+             const GPtrArray  *names,
+             const gsize      *sizes)
 {
-  const BscEvaluation *eval = charts->set->info->eval;
   const BscPlotTheme *theme = &charts->theme;
   double row = 1.4 * theme->font_size;
 
   bsc_plot_set_color (cr, &theme->foreground, 1);
-  bsc_plot_text (cr, theme, x, y, 0, 0, 1, "cluster (size)");
-  for (guint k = 0; k < eval->n_clusters && k < 48; k++)
+  bsc_plot_text (cr, theme, x, y, 0, 0, 1, title);
+  for (guint k = 0; k < n && k < 48; k++)
     {
-      char text[64];
+      char text[96];
       BscColor c;
 
       bsc_palette_get (k, theme->dark, &c);
       bsc_plot_set_color (cr, &c, 1);
       cairo_rectangle (cr, x, y + (k + 1.2) * row, 0.8 * row, 0.8 * row);
       cairo_fill (cr);
-      g_snprintf (text, sizeof text, "%u  (%" G_GSIZE_FORMAT ")", k,
-                  eval->cluster_sizes[k]);
+      if (names != NULL && k < names->len)
+        g_snprintf (text, sizeof text, "%.24s  (%" G_GSIZE_FORMAT ")",
+                    (const char *) g_ptr_array_index (names, k), sizes[k]);
+      else
+        g_snprintf (text, sizeof text, "%u  (%" G_GSIZE_FORMAT ")", k, sizes[k]);
       bsc_plot_set_color (cr, &theme->foreground, 1);
       bsc_plot_text (cr, theme, x + row, y + (k + 1.6) * row, 0, 0.5, 0.9,
                      text);
     }
+}
+
+static void
+draw_cluster_legend (const Charts *charts,
+                     cairo_t      *cr,
+                     double        x,
+                     double        y)
+{
+  const BscEvaluation *eval = charts->set->info->eval;
+
+  draw_legend (charts, cr, x, y, "cluster (size)", eval->n_clusters, NULL,
+               eval->cluster_sizes);
 }
 
 static int
@@ -366,7 +387,63 @@ draw_projection_cb (cairo_t *cr,
   cairo_rectangle (cr, 0.5, 0.5, panel - 1, height - 1);
   cairo_stroke (cr);
   cairo_restore (cr);
-  draw_legend (chart->charts, cr, 2 * panel + 20, 40);
+  draw_cluster_legend (chart->charts, cr, 2 * panel + 20, 40);
+}
+
+/* A neighbourhood map needs no enlarged centre: beside the map by
+ * cluster, the same map by label when there are labels. */
+static void
+draw_neighbours_cb (cairo_t *cr,
+                    int      width,
+                    int      height,
+                    gpointer user_data)
+{
+  ProjectionChart *chart = user_data;
+  const Charts *charts = chart->charts;
+  const BscPlotTheme *theme = &charts->theme;
+  const BscDataset *data = charts->set->info->data;
+  int legend = 190;
+  int panel = chart->by_label ? (width - 2 * legend) / 2 : width - legend;
+  BscView view;
+
+  bsc_plot_paint_background (cr, theme, width, height);
+  bsc_scatter_fit_view (chart->scatter, panel, height - 40, &view);
+  view.cy -= 20 / view.scale;  /* room for the title */
+  bsc_scatter_draw (chart->scatter, &view,
+                    "t-SNE of the spectral embedding by cluster "
+                    "(diamonds: prototypes)", -1, theme, cr, panel, height);
+  draw_cluster_legend (charts, cr, panel + 20, 40);
+  if (chart->by_label == NULL)
+    return;
+  {
+    g_autofree gsize *counts = bsc_dataset_class_counts (data);
+
+    cairo_save (cr);
+    cairo_translate (cr, panel + legend, 0);
+    bsc_scatter_draw (chart->by_label, &view, "The same map by label", -1,
+                      theme, cr, panel, height);
+    bsc_plot_set_color (cr, &theme->grid, 1);
+    cairo_rectangle (cr, 0.5, 0.5, panel - 1, height - 1);
+    cairo_stroke (cr);
+    cairo_restore (cr);
+    draw_legend (charts, cr, 2 * panel + legend + 20, 40, "label (size)",
+                 data->n_classes, data->class_names, counts);
+  }
+}
+
+static BscScatter *
+projection_scatter (const BscChartSet *set,
+                    const gint32      *colors)
+{
+  const BscEvaluation *eval = set->info->eval;
+  BscScatter *scatter = bsc_scatter_new ();
+
+  bsc_scatter_set_points (scatter, set->points, eval->n_samples, colors);
+  if (set->proto_points && colors == eval->clusters)
+    bsc_scatter_set_prototypes (scatter, set->proto_points, eval->n_clusters);
+  bsc_scatter_set_point_radius (scatter, eval->n_samples > 20000 ? 1.2 : 1.8);
+  bsc_scatter_set_point_alpha (scatter, eval->n_samples > 3000 ? 0.6 : 1.0);
+  return scatter;
 }
 
 static gboolean
@@ -374,23 +451,19 @@ write_projection (Charts     *charts,
                   const char *dir,
                   GError    **error)
 {
-  const BscEvaluation *eval = charts->set->info->eval;
+  const BscChartSet *set = charts->set;
+  const BscDataset *data = set->info->data;
   ProjectionChart chart = { .charts = charts };
   gboolean ok;
 
-  chart.scatter = bsc_scatter_new ();
-  bsc_scatter_set_points (chart.scatter, charts->set->points,
-                          eval->n_samples, eval->clusters);
-  if (charts->set->proto_points)
-    bsc_scatter_set_prototypes (chart.scatter, charts->set->proto_points,
-                                eval->n_clusters);
-  bsc_scatter_set_point_radius (chart.scatter,
-                                eval->n_samples > 20000 ? 1.2 : 1.8);
-  bsc_scatter_set_point_alpha (chart.scatter,
-                               eval->n_samples > 3000 ? 0.6 : 1.0);
-  ok = write_chart (charts, dir, "projection.png", draw_projection_cb, &chart,
-                    1500, 760, error);
+  chart.scatter = projection_scatter (set, set->info->eval->clusters);
+  if (set->neighbours && data != NULL && data->labels != NULL)
+    chart.by_label = projection_scatter (set, data->labels);
+  ok = write_chart (charts, dir, "projection.png",
+                    set->neighbours ? draw_neighbours_cb : draw_projection_cb,
+                    &chart, 1500, 760, error);
   bsc_scatter_free (chart.scatter);
+  g_clear_pointer (&chart.by_label, bsc_scatter_free);
   return ok;
 }
 

@@ -116,6 +116,7 @@ typedef struct
   const BscProbe      *probe;
   const float         *points;
   const float         *proto_points;
+  gboolean             neighbours;     /* points are a t-SNE layout */
   guint                steps_per_epoch; /* curves use epochs as x */
   guint                mosaic_max;     /* thumbnails per mosaic; 0: 100 */
   BscChartFailedFunc   failed;
