@@ -18,7 +18,8 @@
  * momentum and per-coordinate gains as in van der Maaten's reference code,
  * the layout kept from shrinking below its starting size (see
  * centre_and_floor).  Every other point goes to a weighted mean of its
- * K_PLACE nearest landmarks' places (see weighted_mean).  Not done:
+ * K_PLACE nearest landmarks' places, kept local on the map (see
+ * weighted_mean).  Not done:
  * Barnes-Hut or FFT repulsion (the landmarks bound the cost instead),
  * refining the placed points.
  */
@@ -52,6 +53,7 @@
 #define MIN_GAIN 0.01f
 #define INIT_STD 1e-4
 #define K_PLACE 10
+#define PLACE_REACH 8.0         /* locality of placement, in landmark spacings */
 #define PLACE_BLOCK 1024        /* rows per similarity block (10 MB) */
 #define N_LANES 16
 
@@ -1094,6 +1096,7 @@ typedef struct
   const float *land_norm2;
   const float *land_out;
   gsize        n_land;
+  double       reach2;      /* squared map distance of locality, see below */
   float       *out;         /* b x 2 */
 } PlaceJob;
 
@@ -1101,21 +1104,30 @@ typedef struct
  * exp (-(d2 - d2_min) / h), h the mean of d2 - d2_min over the k: the
  * weights adapt to how the k distances spread, so a point much nearer
  * one landmark than the others sits nearly on it and one among equals
- * at their centre; every weight lies in (0, 1], the nearest 1. */
+ * at their centre; every weight lies in (0, 1], the nearest 1.  Each
+ * weight is also cut by how far its landmark lies on the map from the
+ * nearest one's place, exp (-|y_t - y_0|^2 / reach2): near neighbours in
+ * the input whose places the layout put apart (a cluster's two edges,
+ * two clusters) would otherwise pull the point into the empty space
+ * between them, and the placed points would draw webs across the map. */
 static void
 weighted_mean (const float   *d2,
                const guint32 *who,
                guint          k,
                const float   *land_out,
+               double         reach2,
                float         *out)
 {
   double h = 0.0, sx = 0.0, sy = 0.0, sw = 0.0;
+  double x0 = land_out[2 * who[0]], y0 = land_out[2 * who[0] + 1];
 
   for (guint t = 0; t < k; t++)
     h += ((double) d2[t] - d2[0]) / k;
   for (guint t = 0; t < k; t++)
     {
-      double w = h > 0.0 ? exp (-((double) d2[t] - d2[0]) / h) : 1.0;
+      double dx = land_out[2 * who[t]] - x0, dy = land_out[2 * who[t] + 1] - y0;
+      double w = (h > 0.0 ? exp (-((double) d2[t] - d2[0]) / h) : 1.0)
+                 * exp (-(dx * dx + dy * dy) / reach2);
 
       sx += w * land_out[2 * who[t]];
       sy += w * land_out[2 * who[t] + 1];
@@ -1159,8 +1171,53 @@ place_range (gsize    r0,
           best[pos] = v;
           who[pos] = (guint32) l;
         }
-      weighted_mean (best, who, k, job->land_out, job->out + 2 * r);
+      weighted_mean (best, who, k, job->land_out, job->reach2, job->out + 2 * r);
     }
+}
+
+static int
+float_compare (gconstpointer a,
+               gconstpointer b)
+{
+  float fa = *(const float *) a, fb = *(const float *) b;
+
+  return fa < fb ? -1 : fa > fb;
+}
+
+/* The locality of placement: 2 r^2 for a Gaussian of standard deviation
+ * r = PLACE_REACH times the median distance from a landmark's place to
+ * the nearest other landmark's; infinite when there is no such spacing.
+ * On Fashion-MNIST's 60,000 training images (3 epochs, 2,500 landmarks)
+ * the share of each point's 10 map neighbours with its label goes from
+ * 0.654 without the cut to 0.674 / 0.669 / 0.666 with r = 4 / 8 / 16
+ * spacings; 8 fills each cluster's area without webs between them. */
+static double
+placement_reach2 (const float *land_out,
+                  gsize        l)
+{
+  g_autofree float *nearest = g_new (float, MAX (l, 1));
+  double spacing;
+
+  if (l < 2)
+    return INFINITY;
+  for (gsize i = 0; i < l; i++)
+    {
+      float best = INFINITY, xi = land_out[2 * i], yi = land_out[2 * i + 1];
+
+      for (gsize j = 0; j < l; j++)
+        {
+          float dx = land_out[2 * j] - xi, dy = land_out[2 * j + 1] - yi;
+          float v = dx * dx + dy * dy;
+
+          if (j != i && v < best)
+            best = v;
+        }
+      nearest[i] = best;
+    }
+  qsort (nearest, l, sizeof (float), float_compare);
+  spacing = sqrt ((double) nearest[l / 2]);
+  return spacing > 0.0 ? 2.0 * (PLACE_REACH * spacing) * (PLACE_REACH * spacing)
+                       : INFINITY;
 }
 
 /* Places the m rows of x picked by which (NULL: rows 0 .. m-1) on the
@@ -1184,12 +1241,16 @@ place_rows (const BscTsne  *self,
   g_autofree float *pts = s ? try_alloc (2 * block, sizeof (float), error)
                             : NULL;
 
+  double reach2;
+
   if (pts == NULL)
     return FALSE;
+  reach2 = placement_reach2 (self->land_out, l);
   for (gsize b0 = 0; b0 < m; b0 += block)
     {
       gsize b = MIN (block, m - b0);
-      PlaceJob job = { norm2, s, self->land_norm2, self->land_out, l, pts };
+      PlaceJob job = { norm2, s, self->land_norm2, self->land_out, l, reach2,
+                       pts };
 
       if (which != NULL)
         unit_rows (rows, norm2, x, which + b0, b, d);
