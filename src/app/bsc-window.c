@@ -284,9 +284,23 @@ load_timer_cb (gpointer user_data)
   done = g_atomic_int_get (&self->load_job->done);
   total = g_atomic_int_get (&self->load_job->total);
   if (total > 0)
-    gtk_progress_bar_set_fraction (self->progress, (double) done / total);
+    {
+      gtk_progress_bar_set_fraction (self->progress, (double) done / total);
+      gtk_progress_bar_set_text (self->progress, _("Loading…"));
+    }
   else
-    gtk_progress_bar_pulse (self->progress);
+    {
+      gtk_progress_bar_pulse (self->progress);
+      if (done > 0)
+        {
+          g_autofree char *text = NULL;
+
+          text = g_strdup_printf (ngettext ("Searching… %'u file found",
+                                            "Searching… %'u files found", done),
+                                  done);
+          gtk_progress_bar_set_text (self->progress, text);
+        }
+    }
   return G_SOURCE_CONTINUE;
 }
 

@@ -101,11 +101,14 @@ load_progress_cb (gsize    done,
 
   if (interrupted)
     g_cancellable_cancel (p->cancellable);
-  if (!p->tty || (now - p->last < 100000 && done < total))
+  if (!p->tty || (now - p->last < 100000 && (total == 0 || done < total)))
     return;
   p->last = now;
-  fprintf (stdout, "\r\033[KLoading: %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT,
-           done, total);
+  fputs ("\r\033[K", stdout);
+  if (total == 0)
+    fprintf (stdout, _("Searching: %zu files found"), done);
+  else
+    fprintf (stdout, _("Loading: %zu of %zu"), done, total);
   fflush (stdout);
 }
 

@@ -60,7 +60,12 @@ typedef struct
   GHashTable   *visited;     /* of "dev:inode" */
   BscDataset   *ds;
   GCancellable *cancellable;
+  BscProgressFunc progress;  /* (found, 0) now and then, or NULL */
+  gpointer      user_data;
 } Walk;
+
+/* Files found before the walk says how many so far. */
+#define WALK_PROGRESS_EVERY 256
 
 typedef struct
 {
@@ -209,6 +214,9 @@ walk_child (Walk       *walk,
       entry->relpath = g_strdup (rel);
       entry->top = top;
       g_ptr_array_add (walk->entries, entry);
+      if (walk->progress != NULL
+          && walk->entries->len % WALK_PROGRESS_EVERY == 0)
+        walk->progress (walk->entries->len, 0, walk->user_data);
     }
 }
 
@@ -948,7 +956,8 @@ _bsc_load_images (const char           *path,
   g_autoptr(GPtrArray) tops = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) visited = g_hash_table_new_full (g_str_hash, g_str_equal,
                                                          g_free, NULL);
-  Walk walk = { options, entries, tops, visited, ds, cancellable };
+  Walk walk = { options, entries, tops, visited, ds, cancellable, progress,
+                user_data };
   Decode dec = { 0 };
   g_autoptr(GArray) kept = NULL;
   gsize n;

@@ -29,7 +29,9 @@ typedef struct
 
 void bsc_load_options_init (BscLoadOptions *options);
 
-/* Progress: done of total items, from any thread (keep it cheap). */
+/* Progress: done of total items, from any thread (keep it cheap).  While
+ * a folder is still searched, total is 0 and done counts the files found
+ * so far. */
 typedef void (*BscProgressFunc) (gsize    done,
                                  gsize    total,
                                  gpointer user_data);

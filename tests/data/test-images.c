@@ -657,6 +657,8 @@ typedef struct
   gsize calls;
   gsize last_done;
   gsize total;
+  gsize search_calls;   /* (found, 0) while the folder is searched */
+  gsize last_found;
 } Progress;
 
 static void
@@ -666,6 +668,15 @@ progress_cb (gsize    done,
 {
   Progress *p = user_data;
 
+  if (total == 0)
+    {
+      /* the search comes first and counts up */
+      g_assert_cmpuint (p->calls, ==, 0);
+      g_assert_cmpuint (done, >, p->last_found);
+      p->search_calls++;
+      p->last_found = done;
+      return;
+    }
   p->calls++;
   p->last_done = MAX (p->last_done, done);
   p->total = total;
@@ -721,10 +732,17 @@ test_sample (void)
   g_autofree gsize *counts = NULL;
   guint k;
 
+  Progress progress = { 0 };
+
   g_assert_nonnull (path);
-  ds = bsc_load (path, NULL, NULL, NULL, NULL, &error);
+  ds = bsc_load (path, NULL, progress_cb, &progress, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ds->n_samples, ==, 2000);
+  /* found 256, 512, ... 1792 while searching, then decoded 2000 of 2000 */
+  g_assert_cmpuint (progress.search_calls, ==, 7);
+  g_assert_cmpuint (progress.last_found, ==, 1792);
+  g_assert_cmpuint (progress.total, ==, 2000);
+  g_assert_cmpuint (progress.last_done, ==, 2000);
   g_assert_cmpuint (ds->dim, ==, 784);
   g_assert_cmpuint (ds->channels, ==, 1);
   g_assert_cmpuint (ds->n_classes, ==, 10);
