@@ -6,7 +6,7 @@
  *
  * The 2-D map of the spectral embedding: every sample as a dot coloured by
  * cluster or label, prototypes as diamonds, zoom and pan, hover to see an
- * image, rectangle selection to see a region's images.
+ * image, a freehand lasso to see a region's images.
  *
  * Two layouts.  The linear one (two principal axes) comes with every
  * evaluation from the training thread.  The neighbourhood one (t-SNE,
@@ -101,7 +101,9 @@ struct _BscProjectionView
   gboolean        selecting;
   double          pointer_x, pointer_y;
   gboolean        has_selection;
-  double          sel[4];        /* the selected box in data units */
+  GArray         *lasso;         /* of double x, y in data units: the
+                                  * selection's outline, or the one drawn */
+  double          lasso_px, lasso_py;   /* its last vertex, in pixels */
   double          drag_x, drag_y, drag_dx, drag_dy;
   BscView         drag_view;
 
@@ -157,29 +159,33 @@ draw_cb (BscPlotArea        *area,
   bsc_scatter_set_dark (self->scatter, theme->dark);
   bsc_scatter_draw (self->scatter, &self->view, NULL, self->hover, theme, cr,
                     width, height);
-  if (self->has_selection && !self->selecting)
+  if ((self->has_selection || self->selecting) && self->lasso->len >= 4)
     {
-      double x0, y0, x1, y1;
+      const double *v = (const double *) self->lasso->data;
 
-      bsc_view_to_pixel (&self->view, width, height, self->sel[0], self->sel[1],
-                         &x0, &y0);
-      bsc_view_to_pixel (&self->view, width, height, self->sel[2], self->sel[3],
-                         &x1, &y1);
-      cairo_rectangle (cr, x0, y0, x1 - x0, y1 - y0);
+      for (guint i = 0; i < self->lasso->len / 2; i++)
+        {
+          double px, py;
+
+          bsc_view_to_pixel (&self->view, width, height, v[2 * i], v[2 * i + 1],
+                             &px, &py);
+          if (i == 0)
+            cairo_move_to (cr, px, py);
+          else
+            cairo_line_to (cr, px, py);
+        }
+      cairo_close_path (cr);
+      if (self->selecting)
+        {
+          bsc_plot_set_color (cr, &accent, 0.15);
+          cairo_fill_preserve (cr);
+        }
+      else
+        cairo_set_dash (cr, (double[]) { 4, 3 }, 2, 0);
       bsc_plot_set_color (cr, &accent, 0.9);
       cairo_set_line_width (cr, 1);
-      cairo_set_dash (cr, (double[]) { 4, 3 }, 2, 0);
       cairo_stroke (cr);
       cairo_set_dash (cr, NULL, 0, 0);
-    }
-  if (self->selecting)
-    {
-      cairo_rectangle (cr, self->drag_x, self->drag_y, self->drag_dx, self->drag_dy);
-      bsc_plot_set_color (cr, &accent, 0.15);
-      cairo_fill_preserve (cr);
-      bsc_plot_set_color (cr, &accent, 0.9);
-      cairo_set_line_width (cr, 1);
-      cairo_stroke (cr);
     }
 }
 
@@ -355,6 +361,22 @@ clear_selection_cb (BscProjectionView *self)
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }
 
+/* Adds the pixel (x, y) to the lasso, in data units. */
+static void
+lasso_add (BscProjectionView *self,
+           double             x,
+           double             y)
+{
+  GtkWidget *w = GTK_WIDGET (self->area);
+  double v[2];
+
+  bsc_view_from_pixel (&self->view, gtk_widget_get_width (w),
+                       gtk_widget_get_height (w), x, y, &v[0], &v[1]);
+  g_array_append_vals (self->lasso, v, 2);
+  self->lasso_px = x;
+  self->lasso_py = y;
+}
+
 static void
 drag_begin_cb (GtkGestureDrag *gesture,
                double          x,
@@ -371,6 +393,11 @@ drag_begin_cb (GtkGestureDrag *gesture,
   self->drag_y = y;
   self->drag_dx = self->drag_dy = 0;
   self->drag_view = self->view;
+  if (self->selecting)
+    {
+      g_array_set_size (self->lasso, 0);
+      lasso_add (self, x, y);
+    }
 }
 
 static void
@@ -380,6 +407,7 @@ drag_update_cb (GtkGestureDrag *gesture,
                 gpointer        user_data)
 {
   BscProjectionView *self = BSC_PROJECTION_VIEW (user_data);
+  double x = self->drag_x + dx, y = self->drag_y + dy;
 
   self->drag_dx = dx;
   self->drag_dy = dy;
@@ -389,7 +417,24 @@ drag_update_cb (GtkGestureDrag *gesture,
       bsc_view_pan (&self->view, dx, dy);
       self->user_moved = TRUE;
     }
+  else if (hypot (x - self->lasso_px, y - self->lasso_py) >= 3)
+    lasso_add (self, x, y);
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
+}
+
+/* Selects the points inside the lasso and shows their images. */
+static guint
+select_lasso (BscProjectionView *self)
+{
+  g_autoptr(GArray) indices = NULL;
+
+  indices = bsc_scatter_select_polygon (self->scatter,
+                                        (const double *) self->lasso->data,
+                                        self->lasso->len / 2);
+  self->has_selection = TRUE;
+  show_selection (self, indices);
+  gtk_widget_queue_draw (GTK_WIDGET (self->area));
+  return indices->len;
 }
 
 guint
@@ -399,24 +444,31 @@ bsc_projection_view_select (BscProjectionView *self,
                             double             x1,
                             double             y1)
 {
-  GtkWidget *w = GTK_WIDGET (self->area);
-  g_autoptr(GArray) indices = NULL;
-
   g_return_val_if_fail (BSC_IS_PROJECTION_VIEW (self), 0);
 
   if (self->eval == NULL)
     return 0;
-  indices = bsc_scatter_select_rect (self->scatter, &self->view,
-                                     gtk_widget_get_width (w),
-                                     gtk_widget_get_height (w), x0, y0, x1, y1);
-  bsc_view_from_pixel (&self->view, gtk_widget_get_width (w),
-                       gtk_widget_get_height (w), x0, y0, &self->sel[0], &self->sel[1]);
-  bsc_view_from_pixel (&self->view, gtk_widget_get_width (w),
-                       gtk_widget_get_height (w), x1, y1, &self->sel[2], &self->sel[3]);
-  self->has_selection = TRUE;
-  show_selection (self, indices);
-  gtk_widget_queue_draw (w);
-  return indices->len;
+  g_array_set_size (self->lasso, 0);
+  lasso_add (self, x0, y0);
+  lasso_add (self, x1, y0);
+  lasso_add (self, x1, y1);
+  lasso_add (self, x0, y1);
+  return select_lasso (self);
+}
+
+guint
+bsc_projection_view_select_lasso (BscProjectionView *self,
+                                  const double      *xy,
+                                  guint              n)
+{
+  g_return_val_if_fail (BSC_IS_PROJECTION_VIEW (self), 0);
+
+  if (self->eval == NULL)
+    return 0;
+  g_array_set_size (self->lasso, 0);
+  for (guint i = 0; i < n; i++)
+    lasso_add (self, xy[2 * i], xy[2 * i + 1]);
+  return select_lasso (self);
 }
 
 static void
@@ -427,9 +479,9 @@ drag_end_cb (GtkGestureDrag *gesture,
 {
   BscProjectionView *self = BSC_PROJECTION_VIEW (user_data);
 
-  if (self->selecting && (ABS (dx) > 3 || ABS (dy) > 3))
-    bsc_projection_view_select (self, self->drag_x, self->drag_y,
-                                self->drag_x + dx, self->drag_y + dy);
+  if (self->selecting && self->eval != NULL && self->lasso->len >= 6
+      && (ABS (dx) > 3 || ABS (dy) > 3 || self->lasso->len >= 8))
+    select_lasso (self);
   self->selecting = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }
@@ -808,6 +860,7 @@ bsc_projection_view_dispose (GObject *object)
   g_clear_pointer (&self->nb_points, g_free);
   g_clear_pointer (&self->nb_proto, g_free);
   g_clear_pointer (&self->layout_error, g_free);
+  g_clear_pointer (&self->lasso, g_array_unref);
   G_OBJECT_CLASS (bsc_projection_view_parent_class)->dispose (object);
 }
 
@@ -846,6 +899,7 @@ bsc_projection_view_init (BscProjectionView *self)
   GtkGesture *drag, *click;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->lasso = g_array_new (FALSE, FALSE, sizeof (double));
   /* The selection's side panel is narrow: smaller cells, more columns. */
   bsc_sample_grid_set_cell_size (self->selection_grid, 60);
   area = GTK_WIDGET (self->area);

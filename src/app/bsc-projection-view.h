@@ -31,8 +31,12 @@ gboolean   bsc_projection_view_is_following (BscProjectionView *self);
 gssize     bsc_projection_view_hover_at  (BscProjectionView *self,
                                           double             x,
                                           double             y);
-/* Selects the points inside a rectangle of the area and shows their
- * images beside the map; returns how many. */
+/* Selects the points inside a rectangle of the area, or inside a lasso
+ * (n pixel vertices x, y), and shows their images beside the map;
+ * returns how many. */
+guint      bsc_projection_view_select_lasso (BscProjectionView *self,
+                                             const double      *xy,
+                                             guint              n);
 guint      bsc_projection_view_select    (BscProjectionView *self,
                                           double             x0,
                                           double             y0,

@@ -544,3 +544,59 @@ bsc_scatter_select_rect (const BscScatter *self,
     }
   return out;
 }
+
+/* Even-odd rule: a ray from (x, y) towards +x crosses the polygon's edges
+ * an odd number of times when the point is inside. */
+static gboolean
+inside_polygon (double        x,
+                double        y,
+                const double *poly,
+                guint         n)
+{
+  gboolean inside = FALSE;
+
+  for (guint i = 0, j = n - 1; i < n; j = i++)
+    {
+      double xi = poly[2 * i], yi = poly[2 * i + 1];
+      double xj = poly[2 * j], yj = poly[2 * j + 1];
+
+      if ((yi > y) != (yj > y)
+          && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+        inside = !inside;
+    }
+  return inside;
+}
+
+GArray *
+bsc_scatter_select_polygon (const BscScatter *self,
+                            const double     *polygon,
+                            guint             n_vertices)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (guint));
+  double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+
+  g_return_val_if_fail (self != NULL, out);
+  g_return_val_if_fail (polygon != NULL || n_vertices == 0, out);
+
+  if (n_vertices < 3)
+    return out;
+  for (guint v = 0; v < n_vertices; v++)
+    {
+      x0 = MIN (x0, polygon[2 * v]), x1 = MAX (x1, polygon[2 * v]);
+      y0 = MIN (y0, polygon[2 * v + 1]), y1 = MAX (y1, polygon[2 * v + 1]);
+    }
+  for (gsize i = 0; i < self->n; i++)
+    {
+      float x = self->xy[2 * i], y = self->xy[2 * i + 1];
+
+      /* the bounding box first: most points of a large map are outside */
+      if (x >= x0 && x <= x1 && y >= y0 && y <= y1
+          && inside_polygon (x, y, polygon, n_vertices))
+        {
+          guint idx = i;
+
+          g_array_append_val (out, idx);
+        }
+    }
+  return out;
+}

@@ -323,6 +323,12 @@ gssize           bsc_scatter_pick          (const BscScatter *self,
                                             double        px,
                                             double        py,
                                             double        radius);
+/* Indices of the points inside a polygon (n_vertices x 2, in data units,
+ * closed implicitly; even-odd rule, so a lasso that crosses itself
+ * leaves out what it loops twice).  Fewer than 3 vertices select none. */
+GArray          *bsc_scatter_select_polygon (const BscScatter *self,
+                                             const double     *polygon,
+                                             guint             n_vertices);
 /* Indices of the points inside a pixel rectangle (any corner order). */
 GArray          *bsc_scatter_select_rect   (const BscScatter *self,
                                             const BscView *view,

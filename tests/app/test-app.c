@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
@@ -177,8 +179,25 @@ check_map (BscWindow *window,
   g_assert_cmpint (hit, >=, 0);
   spin (0.2);
   save_screenshot (GTK_WIDGET (window), "map-hover");
-  g_assert_cmpuint (bsc_projection_view_select (map, w / 3.0, h / 3.0,
-                                                2 * w / 3.0, 2 * h / 3.0), >, 0);
+  {
+    /* a lasso (a circle) takes fewer points than the square round it,
+     * and some */
+    double ring[2 * 32], r = MIN (w, h) / 4.0;
+    guint in_circle, in_square;
+
+    for (guint k = 0; k < 32; k++)
+      {
+        ring[2 * k] = w / 2.0 + r * cos (2 * G_PI * k / 32);
+        ring[2 * k + 1] = h / 2.0 + r * sin (2 * G_PI * k / 32);
+      }
+    in_square = bsc_projection_view_select (map, w / 2.0 - r, h / 2.0 - r,
+                                            w / 2.0 + r, h / 2.0 + r);
+    in_circle = bsc_projection_view_select_lasso (map, ring, 32);
+    g_test_message ("lasso %u points, the square round it %u", in_circle,
+                    in_square);
+    g_assert_cmpuint (in_circle, >, 0);
+    g_assert_cmpuint (in_circle, <, in_square);
+  }
   spin (0.4);
   save_screenshot (GTK_WIDGET (window), "map-selection");
 }

@@ -231,6 +231,61 @@ test_scatter_pick (void)
     }
 }
 
+/* Lasso selection: an L-shaped polygon takes the points of its two arms
+ * and not those of the notch; a polygon that loops twice over a square
+ * leaves it out (even-odd); a triangle's points are those a closed-form
+ * test puts inside; fewer than three vertices select nothing. */
+static void
+test_scatter_lasso (void)
+{
+  const gsize n = 5000;
+  g_autofree float *xy = g_new (float, 2 * n);
+  g_autoptr (BscScatter) sc = bsc_scatter_new ();
+  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
+  g_autoptr (GArray) got = NULL;
+  /* L: the square [0,2]^2 without [1,2]x[1,2] */
+  const double ell[] = { 0, 0, 2, 0, 2, 1, 1, 1, 1, 2, 0, 2 };
+  const double tri[] = { -3, -3, 3, -3, -3, 3 };
+  /* the unit square traced twice: even-odd puts nothing inside */
+  const double twice[] = { 0, 0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1 };
+  gsize want;
+
+  for (gsize i = 0; i < 2 * n; i++)
+    xy[i] = g_rand_double_range (rand, -3, 3);
+  bsc_scatter_set_points (sc, xy, n, NULL);
+
+  got = bsc_scatter_select_polygon (sc, ell, 6);
+  want = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      double x = xy[2 * i], y = xy[2 * i + 1];
+
+      want += x > 0 && x < 2 && y > 0 && y < 2 && !(x > 1 && y > 1);
+    }
+  g_assert_cmpuint (got->len, ==, want);
+  g_assert_cmpuint (want, >, 300);
+  for (guint k = 0; k < got->len; k++)
+    {
+      guint i = g_array_index (got, guint, k);
+
+      g_assert_false (xy[2 * i] > 1 && xy[2 * i + 1] > 1);
+    }
+  g_clear_pointer (&got, g_array_unref);
+
+  got = bsc_scatter_select_polygon (sc, tri, 3);
+  want = 0;
+  for (gsize i = 0; i < n; i++)
+    want += xy[2 * i] + xy[2 * i + 1] < 0;
+  g_assert_cmpuint (got->len, ==, want);
+  g_clear_pointer (&got, g_array_unref);
+
+  got = bsc_scatter_select_polygon (sc, twice, 8);
+  g_assert_cmpuint (got->len, ==, 0);
+  g_clear_pointer (&got, g_array_unref);
+  got = bsc_scatter_select_polygon (sc, tri, 2);
+  g_assert_cmpuint (got->len, ==, 0);
+}
+
 /* Points that are not finite are neither drawn nor picked, and do not
  * spoil the index of the others. */
 static void
@@ -449,6 +504,7 @@ main (int   argc,
   g_test_add_func ("/plot/heatmap/cells", test_heatmap_cells);
   g_test_add_func ("/plot/scatter/pixels", test_scatter_pixels);
   g_test_add_func ("/plot/scatter/pick", test_scatter_pick);
+  g_test_add_func ("/plot/scatter/lasso", test_scatter_lasso);
   g_test_add_func ("/plot/scatter/not-finite", test_scatter_not_finite);
   g_test_add_func ("/plot/scatter/zoom", test_view_zoom);
   g_test_add_func ("/plot/curves", test_curves);
