@@ -21,6 +21,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "bsc-plot-area.h"
 #include "bsc-projection-view.h"
@@ -59,6 +64,10 @@ typedef struct
   MapState    *state;
   BscEvalData *eval;
   guint        generation;
+  gboolean     fresh;          /* start a new layout, not from the last */
+  guint        iterations;     /* of a warm update; 0: the default */
+  gboolean     beside_training; /* one thread, below training's priority */
+  GCancellable *cancellable;
   float       *points;         /* n_samples x 2 */
   float       *proto_points;   /* n_clusters x 2, or NULL */
 } LayoutJob;
@@ -70,6 +79,7 @@ layout_job_free (gpointer data)
 
   map_state_unref (job->state);
   bsc_eval_data_unref (job->eval);
+  g_clear_object (&job->cancellable);
   g_free (job->points);
   g_free (job->proto_points);
   g_free (job);
@@ -111,7 +121,11 @@ struct _BscProjectionView
   MapState       *map_state;
   guint           layout_generation;   /* bumped by every reset */
   gboolean        layout_busy;
+  GCancellable   *layout_cancel;       /* of the running layout */
   BscEvalData    *layout_pending;      /* waits for the busy thread */
+  guint           layout_missed;       /* evaluations not laid out since
+                                        * (map hidden, or linear shown) */
+  gboolean        training;            /* the run is running */
   guint           layout_serial;       /* evaluation nb_points belong to */
   float          *nb_points;
   float          *nb_proto;
@@ -539,8 +553,7 @@ update_summary (BscProjectionView *self)
   else if (wants_neighbours (self) && self->eval->rows != NULL
            && (!shows_neighbours (self)
                || self->layout_serial != self->eval->serial))
-    state = shows_neighbours (self) ? _("updating the neighbourhoods…")
-                                    : _("arranging neighbourhoods…");
+    state = shows_neighbours (self) ? _("updating…") : _("arranging…");
   text = g_strdup_printf (ngettext ("%s · %'zu point", "%s · %'zu points",
                                     self->eval->n_samples),
                           when, self->eval->n_samples);
@@ -584,27 +597,41 @@ show_points (BscProjectionView *self)
 static void start_layout (BscProjectionView *self,
                           BscEvalData       *eval);
 
-static void
-layout_thread (GTask        *task,
-               gpointer      source,
-               gpointer      data,
-               GCancellable *cancellable)
+/* The layout thread: a thread of its own rather than GLib's pool, so
+ * that beside a running training it can lower its own priority for good:
+ * on two cores the map then waits for the training, never the reverse. */
+static gpointer
+layout_thread (gpointer data)
 {
-  LayoutJob *job = data;
+  GTask *task = data;
+  LayoutJob *job = g_task_get_task_data (task);
   BscEvalData *e = job->eval;
   GError *error = NULL;
 
-  if (!bsc_tsne_update (job->state->tsne, e->rows, e->n_samples, e->embed_dim,
-                        e->points, 0, job->points, &error))
+#ifdef __linux__
+  if (job->beside_training)
+    setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
+#endif
+  if (job->fresh)
     {
+      g_clear_pointer (&job->state->tsne, bsc_tsne_free);
+      job->state->tsne = bsc_tsne_new (0);
+    }
+  bsc_tsne_set_threads (job->state->tsne, job->beside_training ? 1 : 0);
+  bsc_tsne_set_cancellable (job->state->tsne, job->cancellable);
+  if (!bsc_tsne_update (job->state->tsne, e->rows, e->n_samples, e->embed_dim,
+                        e->points, job->iterations, job->points, &error))
+    {
+      /* the task's last touch: layout_done_cb drops this thread's ref */
       g_task_return_error (task, error);
-      return;
+      return NULL;
     }
   if (e->proto_rows != NULL
       && !bsc_tsne_place (job->state->tsne, e->proto_rows, e->n_clusters,
                           e->embed_dim, job->proto_points))
     g_clear_pointer (&job->proto_points, g_free);
   g_task_return_boolean (task, TRUE);
+  return NULL;
 }
 
 static void
@@ -617,12 +644,15 @@ layout_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   BscEvalData *next;
 
+  g_object_unref (result);   /* the thread's reference */
   self->layout_busy = FALSE;
+  g_clear_object (&self->layout_cancel);
   if (self->scatter == NULL)
     return;   /* disposed while the thread ran */
   if (job->generation != self->layout_generation)
     {
-      /* a reset came in between: what waits belongs to the new run */
+      /* a reset came in between (and cancelled it): what waits belongs
+       * to the new run */
     }
   else if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -677,28 +707,38 @@ start_layout (BscProjectionView *self,
   job->generation = self->layout_generation;
   job->points = g_new (float, eval->n_samples * 2);
   job->proto_points = g_new (float, MAX (eval->n_clusters, 1) * 2);
+  /* A map that missed one evaluation catches up with more steps; one
+   * that missed more (hidden for epochs) would tear its clusters apart
+   * following the embedding that far, so it starts again. */
+  job->fresh = self->layout_missed > 1;
+  job->iterations = self->layout_missed == 1 ? 300 : 0;
+  self->layout_missed = 0;
+  job->beside_training = self->training;
+  job->cancellable = g_cancellable_new ();
+  self->layout_cancel = g_object_ref (job->cancellable);
   self->layout_busy = TRUE;
   task = g_task_new (self, NULL, layout_done_cb, NULL);
   g_task_set_name (task, "[bsc] neighbourhood map");
   g_task_set_task_data (task, job, layout_job_free);
-  g_task_run_in_thread (task, layout_thread);
+  g_thread_unref (g_thread_new ("bsc-map", layout_thread, g_object_ref (task)));
 }
 
 /* Lays out the newest evaluation as neighbourhoods if the map shows them
- * and is on screen (a hidden map waits until it is shown). */
-static void
+ * and is on screen (a hidden map waits until it is shown).  FALSE when it
+ * does not. */
+static gboolean
 request_layout (BscProjectionView *self)
 {
   if (self->eval == NULL || self->eval->rows == NULL || !wants_neighbours (self)
       || self->layout_error != NULL
       || !gtk_widget_get_mapped (GTK_WIDGET (self)))
-    return;
+    return FALSE;
   if (self->nb_points != NULL && self->layout_serial == self->eval->serial
       && self->nb_n == self->eval->n_samples)
-    return;
-  if (self->layout_pending == self->eval)
-    return;
-  start_layout (self, self->eval);
+    return TRUE;
+  if (self->layout_pending != self->eval)
+    start_layout (self, self->eval);
+  return TRUE;
 }
 
 static void
@@ -766,12 +806,14 @@ bsc_projection_view_update (BscRunView  *view,
 {
   BscProjectionView *self = BSC_PROJECTION_VIEW (view);
 
+  self->training = snap->state == BSC_RUN_RUNNING;
   if (snap->eval == NULL || snap->eval == self->eval || snap->eval->points == NULL)
     return FALSE;
   g_clear_pointer (&self->eval, bsc_eval_data_unref);
   self->eval = bsc_eval_data_ref (snap->eval);
   show_points (self);
-  request_layout (self);
+  if (!request_layout (self) && self->nb_points != NULL)
+    self->layout_missed++;
   return TRUE;
 }
 
@@ -787,8 +829,11 @@ bsc_projection_view_reset (BscRunView *view,
   g_clear_object (&self->thumbs);
   g_clear_pointer (&self->scatter, bsc_scatter_free);
   self->scatter = bsc_scatter_new ();
-  /* A running layout finishes into the old state and is dropped. */
+  /* A running layout stops soon and is dropped. */
   self->layout_generation++;
+  if (self->layout_cancel != NULL)
+    g_cancellable_cancel (self->layout_cancel);
+  self->layout_missed = 0;
   g_clear_pointer (&self->map_state, map_state_unref);
   g_clear_pointer (&self->layout_pending, bsc_eval_data_unref);
   g_clear_pointer (&self->nb_points, g_free);
@@ -861,6 +906,9 @@ bsc_projection_view_dispose (GObject *object)
   g_clear_pointer (&self->nb_proto, g_free);
   g_clear_pointer (&self->layout_error, g_free);
   g_clear_pointer (&self->lasso, g_array_unref);
+  if (self->layout_cancel != NULL)
+    g_cancellable_cancel (self->layout_cancel);
+  g_clear_object (&self->layout_cancel);
   G_OBJECT_CLASS (bsc_projection_view_parent_class)->dispose (object);
 }
 

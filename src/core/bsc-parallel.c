@@ -54,6 +54,7 @@ static GCond done;
 static gint caller_sleeping;   /* atomic: the caller sleeps on done */
 static GMutex dispatch;     /* one parallel loop at a time */
 static __thread guint depth;   /* > 0 inside a chunk */
+static __thread gboolean serial_here;   /* see _bsc_parallel_set_serial_here */
 G_LOCK_DEFINE_STATIC (setup_lock);
 
 static inline void
@@ -184,7 +185,7 @@ _bsc_parallel_for (gsize        n,
   Job job = { func, data, 0 };
 
   align = MAX (align, 1);
-  if (t <= 1 || depth > 0 || n < min_work || n < 2 * align)
+  if (t <= 1 || depth > 0 || serial_here || n < min_work || n < 2 * align)
     {
       func (0, n, data);
       return;
@@ -212,6 +213,15 @@ _bsc_parallel_for (gsize        n,
     }
   depth--;
   g_mutex_unlock (&dispatch);
+}
+
+gboolean
+_bsc_parallel_set_serial_here (gboolean serial)
+{
+  gboolean was = serial_here;
+
+  serial_here = serial;
+  return was;
 }
 
 void

@@ -32,6 +32,11 @@ void  _bsc_parallel_for         (gsize        n,
                                  BscRangeFunc func,
                                  gpointer     data);
 
+/* While serial is TRUE, parallel loops called from this thread run in it
+ * as one chunk, leaving the workers to other threads' loops (a map laid
+ * out beside training).  Returns the previous setting. */
+gboolean _bsc_parallel_set_serial_here (gboolean   serial);
+
 /* n independent tasks side by side (each may make small serial BLAS
  * calls; parallel loops inside them run serially). */
 void  _bsc_parallel_tasks       (gsize        n,

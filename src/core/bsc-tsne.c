@@ -70,10 +70,13 @@ struct _BscTsne
 {
   guint64  seed;
   double   perplexity;
+  gboolean serial;
+  GCancellable *cancellable;
 
   /* The last update; n == 0 before the first (or after one that failed
    * part way). */
-  gsize    n;
+  gsize    n;           /* distinct rows laid out */
+  gsize    n_rows;      /* rows given, duplicates included */
   guint    d;
   gsize    n_land;      /* min (n, BSC_TSNE_MAX_LANDMARKS) */
   gsize   *land;        /* their rows of x, ascending; NULL: all rows */
@@ -102,6 +105,7 @@ static void
 map_clear (BscTsne *self)
 {
   self->n = 0;
+  self->n_rows = 0;
   self->d = 0;
   self->n_land = 0;
   g_clear_pointer (&self->land, g_free);
@@ -118,7 +122,26 @@ bsc_tsne_free (BscTsne *self)
   if (self == NULL)
     return;
   map_clear (self);
+  g_clear_object (&self->cancellable);
   g_free (self);
+}
+
+void
+bsc_tsne_set_threads (BscTsne *self,
+                      guint    threads)
+{
+  g_return_if_fail (self != NULL);
+
+  self->serial = threads == 1;
+}
+
+void
+bsc_tsne_set_cancellable (BscTsne      *self,
+                          GCancellable *cancellable)
+{
+  g_return_if_fail (self != NULL);
+
+  g_set_object (&self->cancellable, cancellable);
 }
 
 void
@@ -886,6 +909,7 @@ descend (float             *yx,
          const Affinities  *p,
          guint              early,
          guint              total,
+         GCancellable      *cancellable,
          GError           **error)
 {
   gsize n = p->n;
@@ -908,6 +932,12 @@ descend (float             *yx,
     {
       float momentum = it < early ? EARLY_MOMENTUM : LATE_MOMENTUM;
 
+      if (it % 16 == 0 && g_cancellable_is_cancelled (cancellable))
+        {
+          g_set_error_literal (error, BSC_ERROR, BSC_ERROR_CANCELLED,
+                               "The map's layout was cancelled");
+          return FALSE;
+        }
       gradient (&g, it < early ? EXAGGERATION : 1.0);
       momentum_step (yx, g.gx, vel, gain, n, momentum, rate);
       momentum_step (yy, g.gy, vel + n, gain + n, n, momentum, rate);
@@ -1050,10 +1080,11 @@ map_descend (BscTsne  *self,
     }
   if (fresh)
     ok = descend (self->yx, self->yy, &p, EARLY_ITERS,
-                  EARLY_ITERS + LATE_ITERS, error);
+                  EARLY_ITERS + LATE_ITERS, self->cancellable, error);
   else
     ok = descend (self->yx, self->yy, &p, 0,
-                  iterations != 0 ? iterations : WARM_ITERS, error);
+                  iterations != 0 ? iterations : WARM_ITERS,
+                  self->cancellable, error);
   affinities_clear (&p);
   return ok;
 }
@@ -1315,6 +1346,96 @@ update_steps (BscTsne      *self,
   return place_rest (self, x, out, error);
 }
 
+/* The rows of x (n x d) with distinct contents, bit for bit: first[k] is
+ * the first row of the k-th content, of_row[i] the k of row i.  Returns
+ * how many there are. */
+static gsize
+distinct_rows (const float *x,
+               gsize        n,
+               guint        d,
+               gsize       *first,
+               gsize       *of_row)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                                      (GDestroyNotify) g_bytes_unref,
+                                                      NULL);
+  gsize m = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      GBytes *key = g_bytes_new_static (x + i * d, sizeof (float) * d);
+      gpointer k;
+
+      if (g_hash_table_lookup_extended (seen, key, NULL, &k))
+        {
+          of_row[i] = GPOINTER_TO_SIZE (k) - 1;
+          g_bytes_unref (key);
+          continue;
+        }
+      first[m] = i;
+      of_row[i] = m;
+      g_hash_table_insert (seen, key, GSIZE_TO_POINTER (m + 1));
+      m++;
+    }
+  return m;
+}
+
+/* rows first[0 .. m-1] of src (cols wide) into dst. */
+static void
+gather_rows (float       *dst,
+             const float *src,
+             const gsize *first,
+             gsize        m,
+             guint        cols)
+{
+  for (gsize k = 0; k < m; k++)
+    memcpy (dst + k * cols, src + first[k] * cols, sizeof (float) * cols);
+}
+
+/* One update on the distinct rows; copies share their row's place. */
+static gboolean
+update_distinct (BscTsne      *self,
+                 const float  *x,
+                 gsize         n,
+                 guint         d,
+                 const float  *init,
+                 guint         iterations,
+                 float        *out,
+                 gboolean     *fresh,
+                 GError      **error)
+{
+  g_autofree gsize *first = try_alloc (n, sizeof (gsize), error);
+  g_autofree gsize *of_row = first ? try_alloc (n, sizeof (gsize), error) : NULL;
+  g_autofree float *xu = NULL, *init_u = NULL, *out_u = NULL;
+  gsize m;
+
+  if (of_row == NULL)
+    return FALSE;
+  m = distinct_rows (x, n, d, first, of_row);
+  *fresh = self->n != m || self->n_rows != n || self->d != d;
+  if (m == n)
+    return update_steps (self, x, n, d, init, *fresh, iterations, out, error);
+
+  xu = try_alloc (m * d, sizeof (float), error);
+  out_u = xu ? try_alloc (m * 2, sizeof (float), error) : NULL;
+  if (out_u == NULL)
+    return FALSE;
+  gather_rows (xu, x, first, m, d);
+  if (init != NULL)
+    {
+      init_u = g_new (float, m * 2);
+      gather_rows (init_u, init, first, m, 2);
+    }
+  if (!update_steps (self, xu, m, d, init_u, *fresh, iterations, out_u, error))
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    {
+      out[2 * i] = out_u[2 * of_row[i]];
+      out[2 * i + 1] = out_u[2 * of_row[i] + 1];
+    }
+  return TRUE;
+}
+
 gboolean
 bsc_tsne_update (BscTsne      *self,
                  const float  *x,
@@ -1326,7 +1447,7 @@ bsc_tsne_update (BscTsne      *self,
                  GError      **error)
 {
   gint64 start = g_get_monotonic_time ();
-  gboolean fresh;
+  gboolean fresh = TRUE, ok, was_serial = FALSE;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (x != NULL && out != NULL, FALSE);
@@ -1336,16 +1457,22 @@ bsc_tsne_update (BscTsne      *self,
   /* refused input leaves the previous map as it was */
   if (!check_finite (x, n, d, error))
     return FALSE;
-  fresh = self->n != n || self->d != d;
-  if (!update_steps (self, x, n, d, init, fresh, iterations, out, error))
+  if (self->serial)
+    was_serial = _bsc_parallel_set_serial_here (TRUE);
+  ok = update_distinct (self, x, n, d, init, iterations, out, &fresh, error);
+  if (self->serial)
+    _bsc_parallel_set_serial_here (was_serial);
+  if (!ok)
     {
       /* a half-updated map would mix two layouts: start afresh next time */
       map_clear (self);
       return FALSE;
     }
+  self->n_rows = n;
   g_debug ("t-SNE: %s of %" G_GSIZE_FORMAT " points (%" G_GSIZE_FORMAT
-           " laid out) in %.1f ms", fresh ? "first layout" : "warm update",
-           n, self->n_land, (g_get_monotonic_time () - start) / 1000.0);
+           " distinct, %" G_GSIZE_FORMAT " laid out) in %.1f ms",
+           fresh ? "first layout" : "warm update", n, self->n, self->n_land,
+           (g_get_monotonic_time () - start) / 1000.0);
   return TRUE;
 }
 

@@ -17,13 +17,15 @@
  * point at the similarity-weighted mean of its nearest landmarks.
  *
  * Distances are Euclidean between rows scaled to unit length, the cosine
- * geometry of the engine's embedding.  The same input, seed and thread
+ * geometry of the engine's embedding.  Identical rows are laid out once
+ * and share their place (t-SNE would spread copies of one image over a
+ * patch of the map as if they differed).  The same input, seed and thread
  * count give the same layout, bit for bit.
  */
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -34,6 +36,16 @@ typedef struct _BscTsne BscTsne;
 BscTsne  *bsc_tsne_new        (guint64       seed);
 void      bsc_tsne_free       (BscTsne      *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BscTsne, bsc_tsne_free)
+
+/* Threads for the layout: 0 (the default) the engine's, 1 only the
+ * caller's, leaving the engine's workers to training.  The layout is the
+ * same either way. */
+void      bsc_tsne_set_threads    (BscTsne  *self,
+                                   guint     threads);
+/* Checked between iterations: a cancelled update fails with
+ * BSC_ERROR_CANCELLED and the next one starts afresh.  NULL: none. */
+void      bsc_tsne_set_cancellable (BscTsne      *self,
+                                    GCancellable *cancellable);
 
 /* Perplexity (default 30; clamped to what the number of points allows). */
 void      bsc_tsne_set_perplexity (BscTsne  *self,

@@ -651,6 +651,80 @@ test_deterministic (void)
   g_assert_true (memcmp (a, c, n * 2 * sizeof (float)) != 0);
 }
 
+/* Copies of a row share one place, and the rest of the map is the map of
+ * the distinct rows: three blobs with every row given three times (the
+ * copies scattered) lay out as the blobs alone, bit for bit. */
+static void
+test_duplicates (void)
+{
+  const gsize m = 150, n = 3 * m;
+  const guint d = 16;
+  guint labels[150];
+  g_autofree float *x = blobs (23, 3, 50, d, 0.3, labels);
+  g_autofree float *xd = g_new (float, n * d);
+  g_autofree float *alone = g_new (float, m * 2);
+  g_autofree float *with = g_new (float, n * 2);
+  g_autofree gsize *src = g_new (gsize, n);
+  g_autoptr(BscTsne) ta = bsc_tsne_new (2);
+  g_autoptr(BscTsne) tb = bsc_tsne_new (2);
+  g_autoptr(BscTsne) tc = bsc_tsne_new (2);
+  float same[40 * 4], same_out[40 * 2];
+
+  /* row i of xd is row src[i] of x; the first copy of each comes in order */
+  for (gsize i = 0; i < n; i++)
+    src[i] = i < m ? i : (i * 7) % m;
+  for (gsize i = 0; i < n; i++)
+    memcpy (xd + i * d, x + src[i] * d, sizeof (float) * d);
+  g_assert_true (bsc_tsne_update (ta, x, m, d, NULL, 0, alone, NULL));
+  g_assert_true (bsc_tsne_update (tb, xd, n, d, NULL, 0, with, NULL));
+  for (gsize i = 0; i < n; i++)
+    {
+      g_assert_cmpfloat (with[2 * i], ==, alone[2 * src[i]]);
+      g_assert_cmpfloat (with[2 * i + 1], ==, alone[2 * src[i] + 1]);
+    }
+  /* a warm update keeps them together */
+  g_assert_true (bsc_tsne_update (tb, xd, n, d, NULL, 0, with, NULL));
+  for (gsize i = m; i < n; i++)
+    g_assert_cmpmem (with + 2 * i, 2 * sizeof (float),
+                     with + 2 * src[i], 2 * sizeof (float));
+
+  /* forty copies of one row: one place, the centre */
+  for (guint i = 0; i < 40 * 4; i++)
+    same[i] = (float) (i % 4) + 0.5f;
+  g_assert_true (bsc_tsne_update (tc, same, 40, 4, NULL, 0, same_out, NULL));
+  for (guint i = 0; i < 40 * 2; i++)
+    g_assert_cmpfloat (same_out[i], ==, 0.0f);
+}
+
+/* One thread gives the layout of two; a cancelled update fails, and the
+ * next one starts afresh and gives the first layout again. */
+static void
+test_threads_cancel (void)
+{
+  gsize n = 240;
+  guint labels[240];
+  g_autofree float *x = blobs (29, 4, 60, 12, 0.3, labels);
+  g_autofree float *a = g_new (float, n * 2);
+  g_autofree float *b = g_new (float, n * 2);
+  g_autoptr(BscTsne) ta = bsc_tsne_new (4);
+  g_autoptr(BscTsne) tb = bsc_tsne_new (4);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (bsc_tsne_update (ta, x, n, 12, NULL, 0, a, NULL));
+  bsc_tsne_set_threads (tb, 1);
+  g_assert_true (bsc_tsne_update (tb, x, n, 12, NULL, 0, b, NULL));
+  g_assert_cmpmem (a, n * 2 * sizeof (float), b, n * 2 * sizeof (float));
+
+  bsc_tsne_set_cancellable (tb, cancellable);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (bsc_tsne_update (tb, x, n, 12, NULL, 0, b, &error));
+  g_assert_error (error, BSC_ERROR, BSC_ERROR_CANCELLED);
+  g_cancellable_reset (cancellable);
+  g_assert_true (bsc_tsne_update (tb, x, n, 12, NULL, 0, b, NULL));
+  g_assert_cmpmem (a, n * 2 * sizeof (float), b, n * 2 * sizeof (float));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -667,5 +741,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tsne/degenerate", test_degenerate);
   g_test_add_func ("/tsne/not-finite", test_not_finite);
   g_test_add_func ("/tsne/deterministic", test_deterministic);
+  g_test_add_func ("/tsne/duplicates", test_duplicates);
+  g_test_add_func ("/tsne/threads-cancel", test_threads_cancel);
   return g_test_run ();
 }
