@@ -371,9 +371,9 @@ draw_projection_cb (cairo_t *cr,
 
   bsc_plot_paint_background (cr, theme, width, height);
   bsc_scatter_fit_view (chart->scatter, panel, height - 40, &view);
-  view.cy -= 20 / view.scale;  /* room for the title */
+  view.cy += 20 / view.scale;  /* 20 px down: room for the title */
   central_view (chart->charts->set, panel, height - 40, &centre);
-  centre.cy -= 20 / centre.scale;
+  centre.cy += 20 / centre.scale;
   bsc_scatter_draw (chart->scatter, &view,
                     "PCA of the spectral embedding by cluster "
                     "(diamonds: prototypes)", -1, theme, cr, panel, height);
@@ -408,7 +408,7 @@ draw_neighbours_cb (cairo_t *cr,
 
   bsc_plot_paint_background (cr, theme, width, height);
   bsc_scatter_fit_view (chart->scatter, panel, height - 40, &view);
-  view.cy -= 20 / view.scale;  /* room for the title */
+  view.cy += 20 / view.scale;  /* 20 px down: room for the title */
   bsc_scatter_draw (chart->scatter, &view,
                     "t-SNE of the spectral embedding by cluster "
                     "(diamonds: prototypes)", -1, theme, cr, panel, height);
