@@ -458,6 +458,11 @@ collapse_warning (const BscEvaluation *eval)
   share = (double) eval->cluster_sizes[biggest] / MAX (1u, eval->n_samples);
   if (share <= limit && 3 * empty <= K)
     return NULL;
+  if (empty == 0)
+    return g_strdup_printf (_("the clustering collapsed: cluster %u holds %.0f%% "
+                              "of the samples; try a lower --lr, a larger "
+                              "--sk-epsilon, and check the data for duplicate "
+                              "rows"), biggest, 100 * share);
   return g_strdup_printf (_("the clustering collapsed: cluster %u holds %.0f%% "
                             "of the samples and %u of the %u clusters are "
                             "empty; try a lower --lr, a larger --sk-epsilon, "

@@ -933,6 +933,8 @@ test_collapse (void)
   g_assert_nonnull (strstr (r.err, "bootsc: warning: the clustering "
                             "collapsed"));
   g_assert_nonnull (strstr (r.err, "duplicate rows"));
+  g_assert_nonnull (strstr (r.err, "holds 100% of the samples and 3 of the 4 "
+                            "clusters are empty"));
   result_clear (&r);
   m = read_json (out, parser);
   g_assert_true (json_object_get_boolean_member (m, "collapsed"));
