@@ -108,7 +108,11 @@ update_warning (BscSizesView *self)
     g_string_append_printf (text, _("Cluster %u holds %.0f %% of the "
                                     "samples. "), largest,
                             100.0 * e->cluster_sizes[largest] / e->n_samples);
-  if (text->len > 0)
+  /* Before the first step the sizes are the untrained network's, which
+   * often piles most samples in one cluster: no advice then. */
+  if (e->step == 0)
+    g_string_truncate (text, 0);
+  else if (text->len > 0)
     g_string_append (text, _("The clustering is collapsing: try a larger "
                              "Sinkhorn ε, a smaller learning rate or fewer "
                              "clusters."));

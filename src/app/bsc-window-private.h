@@ -20,6 +20,7 @@ typedef struct
 {
   guint        n_snapshots;     /* of the current run */
   guint64      last_step;       /* step of the last snapshot */
+  gint64       eval_step;       /* step of its evaluation, -1 for none */
   BscRunState  last_state;
   gboolean     loading;
   gboolean     has_data;

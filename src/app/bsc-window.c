@@ -890,7 +890,7 @@ stop_action (GtkWidget  *widget,
   BscWindow *self = BSC_WINDOW (widget);
 
   if (run_alive (self))
-    bsc_worker_stop (self->worker);
+    bsc_worker_finish (self->worker);
 }
 
 static void choose_target (BscWindow            *self,
@@ -1622,6 +1622,8 @@ _bsc_window_get_status (BscWindow       *self,
 
   status->n_snapshots = self->n_snapshots;
   status->last_step = self->last_snapshot ? self->last_snapshot->step : 0;
+  status->eval_step = self->last_snapshot && self->last_snapshot->eval
+                      ? (gint64) self->last_snapshot->eval->step : -1;
   status->last_state = self->last_snapshot ? self->last_snapshot->state
                                            : BSC_RUN_STOPPED;
   status->loading = self->load_job != NULL;

@@ -57,6 +57,7 @@ struct _BscWorker
   guint          pending_steps;
   gboolean       refresh;
   gboolean       stop;
+  gboolean       stop_evaluate;   /* evaluate the last step before ending */
   double         lr_scale;
   gboolean       lr_changed;
 
@@ -274,6 +275,19 @@ bsc_worker_stop (BscWorker *self)
   g_cond_signal (&self->cond);
   g_mutex_unlock (&self->lock);
   g_cancellable_cancel (self->cancellable);
+}
+
+void
+bsc_worker_finish (BscWorker *self)
+{
+  g_return_if_fail (BSC_IS_WORKER (self));
+
+  /* No cancel: a running evaluation completes, the step in hand too. */
+  g_mutex_lock (&self->lock);
+  self->stop = TRUE;
+  self->stop_evaluate = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
 }
 
 void
@@ -576,6 +590,23 @@ train_one (BscWorker  *self,
   return TRUE;
 }
 
+/* Stop: the views and exports show the model as training left it, not
+ * an evaluation epochs old (or the untrained one). */
+static gboolean
+stop_evaluation (BscWorker  *self,
+                 GError    **error)
+{
+  gboolean wanted;
+
+  g_mutex_lock (&self->lock);
+  wanted = self->stop_evaluate;
+  g_mutex_unlock (&self->lock);
+  if (!wanted || (self->eval != NULL
+                  && self->eval->step == bsc_trainer_get_step (self->trainer)))
+    return TRUE;
+  return refresh_views (self, TRUE, error);
+}
+
 static gboolean
 run_loop (BscWorker  *self,
           GError    **error)
@@ -586,7 +617,7 @@ run_loop (BscWorker  *self,
       gboolean small = self->data->n_samples <= EVAL_ON_STEP_MAX_SAMPLES;
 
       if (kind == WORK_STOP)
-        return TRUE;
+        return stop_evaluation (self, error);
       if (kind != WORK_RUN)
         {
           /* steps/s measures running time only: a pause, a single step

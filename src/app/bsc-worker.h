@@ -31,6 +31,9 @@ void             bsc_worker_pause          (BscWorker       *self);
 void             bsc_worker_resume         (BscWorker       *self);
 void             bsc_worker_step           (BscWorker       *self);
 void             bsc_worker_stop           (BscWorker       *self);
+/* Stops after the current step and evaluates the model as it stands
+ * (bsc_worker_stop ends at once, for a closing window). */
+void             bsc_worker_finish         (BscWorker       *self);
 void             bsc_worker_set_lr_scale   (BscWorker       *self,
                                             double           scale);
 

@@ -452,6 +452,9 @@ test_pause_step (void)
   g_assert_true (wait_for (window, run_ended, NULL, 60));
   _bsc_window_get_status (window, &st);
   g_assert_cmpint (st.last_state, ==, BSC_RUN_STOPPED);
+  /* Stop evaluates where training stopped: views and exports show that
+   * model, not the evaluation of some steps before. */
+  g_assert_cmpint (st.eval_step, ==, (gint64) st.last_step);
   g_settings_reset (settings, "epochs");
   g_object_unref (settings);
   close_window (window);
