@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "bsc-export.h"
+#include "bsc-load.h"
 
 /* The file's name in its cluster folder; a name already used in this
  * export (two classes with a 0001.png each) gets the sample index first.
@@ -84,6 +85,17 @@ bsc_export_clusters (const char         *to,
 
   g_return_val_if_fail (to != NULL && paths != NULL && clusters != NULL,
                         FALSE);
+
+  /* The mark by which a collection that holds this folder does not load
+   * the copies as a class of their own (bsc-load-images.c). */
+  if (g_mkdir_with_parents (to, 0755) == 0)
+    {
+      g_autofree char *mark = g_build_filename (to, BSC_CLUSTERS_MARK, NULL);
+
+      g_file_set_contents (mark, "Images sorted into clusters by bootsc; image "
+                           "collections that contain this folder skip it.\n",
+                           -1, NULL);
+    }
 
   for (gsize i = 0; i < n; i++)
     {

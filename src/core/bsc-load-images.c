@@ -220,6 +220,27 @@ walk_child (Walk       *walk,
     }
 }
 
+/* Why dir is not searched (bsc-load.h), or NULL. */
+static const char *
+results_folder (const char *dir)
+{
+  static const char *const marks[][2] = {
+    { "metrics.json", "bootsc results (metrics.json), not searched" },
+    { "failed-metrics.json", "bootsc results (failed-metrics.json), not searched" },
+    { BSC_CLUSTERS_MARK, "clusters exported by bootsc (" BSC_CLUSTERS_MARK
+      "), not searched" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (marks); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, marks[i][0], NULL);
+
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        return marks[i][1];
+    }
+  return NULL;
+}
+
 /* top: the first-level folder index of everything below dir, or -2 when
  * dir is the root (its folders start new labels). */
 static void
@@ -239,8 +260,16 @@ walk_dir (Walk       *walk,
                                           : g_strdup (name);
       int child_top = top;
 
+      const char *why;
+
       if (g_cancellable_is_cancelled (walk->cancellable))
         return;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR)
+          && (why = results_folder (path)) != NULL)
+        {
+          bsc_dataset_add_skipped (walk->ds, path, why);
+          continue;
+        }
       if (top == -2)
         {
           child_top = walk->top_names->len;

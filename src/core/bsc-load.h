@@ -29,6 +29,12 @@ typedef struct
 
 void bsc_load_options_init (BscLoadOptions *options);
 
+/* Subfolders of an image folder that hold bootsc's own results
+ * (metrics.json, failed-metrics.json) or cluster folders it exported
+ * (this mark) are not searched: their images would come back as a class
+ * of their own.  The folder opened itself is always searched. */
+#define BSC_CLUSTERS_MARK ".bootsc-clusters"
+
 /* Progress: done of total items, from any thread (keep it cheap).  While
  * a folder is still searched, total is 0 and done counts the files found
  * so far. */

@@ -396,6 +396,46 @@ reason_for (BscDataset *ds,
   return NULL;
 }
 
+/* A run's results, or cluster folders exported, inside the collection
+ * are not loaded as a class of their own (they were, feeding the charts
+ * and copies of the images back into the next run); the folder opened
+ * is searched even when it is such a folder. */
+static void
+test_results_inside (void)
+{
+  g_autofree char *dir = test_tmpdir ();
+  g_autofree char *run = g_build_filename (dir, "run", NULL);
+  g_autofree char *sorted = g_build_filename (dir, "a", "sorted", NULL);
+  g_autofree char *clusters = g_build_filename (dir, "a", "sorted", "cluster-00",
+                                                NULL);
+  const int v[] = { 1, 2, 3, 4 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BscDataset) ds = NULL, opened = NULL;
+
+  write_gray8 (dir, "a/x.png", 2, 2, v);
+  write_gray8 (dir, "b/y.png", 2, 2, v);
+  write_gray8 (dir, "run/curves.png", 2, 2, v);
+  g_free (test_write_file (dir, "run/metrics.json", "{}", 2));
+  write_gray8 (dir, "a/sorted/cluster-00/x.png", 2, 2, v);
+  write_gray8 (dir, "a/sorted/cluster-01/w.png", 2, 2, v);
+  g_free (test_write_file (dir, "a/sorted/" BSC_CLUSTERS_MARK, "x", 1));
+  ds = load_dir (dir, 2, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ds->n_samples, ==, 2);
+  g_assert_cmpuint (ds->n_classes, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (ds->class_names, 0), ==, "a");
+  g_assert_cmpstr (g_ptr_array_index (ds->class_names, 1), ==, "b");
+  g_assert_nonnull (strstr (reason_for (ds, run), "metrics.json"));
+  g_assert_nonnull (strstr (reason_for (ds, sorted), "exported"));
+
+  opened = load_dir (sorted, 2, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (opened->n_samples, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (opened->class_names, 0), ==, "cluster-00");
+  g_assert_null (reason_for (opened, clusters));
+  test_rm_rf (dir);
+}
+
 static void
 assert_reason (BscDataset *ds,
                const char *dir,
@@ -767,6 +807,7 @@ main (int   argc,
   g_test_add_func ("/images/colour-modes", test_colour_modes);
   g_test_add_func ("/images/thumbnails", test_thumbnails);
   g_test_add_func ("/images/folder-labels", test_image_folder_labels);
+  g_test_add_func ("/images/results-inside", test_results_inside);
   g_test_add_func ("/images/jpeg-orientation", test_jpeg_orientation);
   g_test_add_func ("/images/jpeg-large", test_jpeg_large);
   g_test_add_func ("/images/bad-files", test_bad_files);
