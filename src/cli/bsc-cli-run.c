@@ -878,8 +878,14 @@ make_trainer (Run     *run,
 
   if (o->resume)
     return bsc_trainer_load (run->data, o->resume, error);
-  if (!o->clusters_given && run->data->labels)
-    o->config.n_clusters = run->data->n_classes;
+  /* No --clusters, or 0: the number of labels, else 10 (as --help says) */
+  if (!o->clusters_given || o->config.n_clusters == 0)
+    {
+      if (run->data->labels != NULL && run->data->n_classes >= 2)
+        o->config.n_clusters = run->data->n_classes;
+      else if (o->config.n_clusters == 0)
+        o->config.n_clusters = 10;
+    }
   o->config.input_dim = run->data->dim;
   if (!check_enough_samples (run->data, &o->config, error))
     return NULL;

@@ -916,6 +916,31 @@ test_failed_later (void)
   remove_tree (dir);
 }
 
+/* --clusters 0 is the default: the labels' number, else 10. */
+static void
+test_clusters_zero (void)
+{
+  Blobs b;
+  g_autofree char *out = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  Result r;
+
+  blobs_make (&b);
+  out = g_build_filename (b.dir, "run", NULL);
+  r = run_bootsc ("train", b.features, "--out", out, "--preset", "tiny",
+                  "--batch-size", "128", "--epochs", "1", "-k", "0", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  g_assert_cmpint (json_object_get_int_member (read_json (out, parser),
+                                               "clusters"), ==, 10);
+  r = train_blobs (&b, out, "1", "-k", "0");
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  g_assert_cmpint (json_object_get_int_member (read_json (out, parser),
+                                               "clusters"), ==, 3);
+  blobs_clear (&b);
+}
+
 /* Identical rows: all in one cluster, a warning and "collapsed". */
 static void
 test_collapse (void)
@@ -1562,6 +1587,7 @@ main (int   argc,
   g_test_add_func ("/cli/failed-later", test_failed_later);
   g_test_add_func ("/cli/unwritable-outputs", test_unwritable_outputs);
   g_test_add_func ("/cli/collapse", test_collapse);
+  g_test_add_func ("/cli/clusters-zero", test_clusters_zero);
   g_test_add_func ("/cli/too-small", test_too_small);
   g_test_add_func ("/cli/load-failure", test_load_failure);
   g_test_add_func ("/cli/interrupt", test_interrupt);
