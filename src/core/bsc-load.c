@@ -93,6 +93,7 @@ typedef enum
   FILE_NPY,
   FILE_NOT_NPY,   /* named .npy, without the magic */
   FILE_IDX,
+  FILE_NOT_IDX,
   FILE_PNG,
   FILE_BINARY,
   FILE_CSV,
@@ -113,6 +114,10 @@ file_kind (const char *path)
     return FILE_NOT_NPY;
   if (_bsc_idx_sniff (head, got))
     return FILE_IDX;
+  /* Named like an MNIST-family file (train-images-idx3-ubyte[.gz]) */
+  if (g_str_has_suffix (path, "-ubyte") || g_str_has_suffix (path, "-ubyte.gz")
+      || has_suffix_nocase (path, ".idx"))
+    return FILE_NOT_IDX;
   if (got >= 8 && memcmp (head, BSC_PNG_SIGNATURE, 8) == 0)
     return FILE_PNG;
   if (memchr (head, '\0', got) != NULL)
@@ -139,6 +144,12 @@ load_file (const char           *path,
       return NULL;
     case FILE_IDX:
       return _bsc_load_idx (path, files, options->labels_path == NULL, error);
+    case FILE_NOT_IDX:
+      g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_DATA,
+                   "%s: offset 0: not an IDX file (an IDX file starts with "
+                   "two zero bytes, a type code from 0x08 to 0x0E and the "
+                   "number of dimensions)", name);
+      return NULL;
     case FILE_PNG:
       g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_ARG,
                    "%s is a single image: open the folder that holds the "
@@ -228,9 +239,10 @@ bsc_load (const char            *path,
     {
       g_autofree char *name = g_filename_display_name (path);
       g_set_error (error, BSC_ERROR, BSC_ERROR_TOO_FEW,
-                   "%s: %" G_GSIZE_FORMAT " samples of %" G_GSIZE_FORMAT
-                   " values (expected at least 2 samples with values)",
-                   name, ds->n_samples, ds->dim);
+                   "%s: %" G_GSIZE_FORMAT " %s of %" G_GSIZE_FORMAT
+                   " %s (expected at least 2 samples with values)",
+                   name, ds->n_samples, ds->n_samples == 1 ? "sample" : "samples",
+                   ds->dim, ds->dim == 1 ? "value" : "values");
       return NULL;
     }
   return g_steal_pointer (&ds);

@@ -212,6 +212,19 @@ test_npy_refused (void)
   g_assert_error (error, BSC_ERROR, BSC_ERROR_INVALID_DATA);
   assert_error_has (error, "text.NPY: offset 0: not a NumPy .npy file",
                     "no \\x93NUMPY magic");
+  g_clear_error (&error);
+
+  /* a file named like IDX without its magic says so, not "not a .npy,
+   * CSV or IDX file" */
+  {
+    g_autofree char *idx = test_write_file (dir, "bad-images-idx3-ubyte",
+                                            "\x12\x34\x08\x03\0\0\0\1xxxx", 12);
+    g_autoptr(BscDataset) misnamed = load (idx, NULL, NULL, &error);
+
+    g_assert_null (misnamed);
+    assert_error_has (error, "bad-images-idx3-ubyte: offset 0: not an IDX file",
+                      "two zero bytes");
+  }
   test_rm_rf (dir);
 }
 
@@ -343,7 +356,7 @@ test_csv_refused (void)
                       "is not a number");
   expect_csv_refused (dir, "names.csv", "a,b\n1,cat\n", "label column");
   expect_csv_refused (dir, "empty-field.csv", "1,2\n3,\n", "line 2, column 2");
-  expect_csv_refused (dir, "one.csv", "a,b\n1,2\n", "1 samples");
+  expect_csv_refused (dir, "one.csv", "a,b\n1,2\n", "1 sample of 2 values");
   expect_csv_refused (dir, "empty.csv", "", "0 samples");
   expect_csv_refused (dir, "open-quote.csv", "1,2\n3,\"4\n5,6\n",
                       "line 2, column 2: a quoted field is not closed");
