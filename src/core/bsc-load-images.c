@@ -131,8 +131,11 @@ list_sorted (const char *dir,
 
   if (d == NULL)
     {
+      /* GLib's message names the folder again: the system's reason */
+      int err = g_access (dir, R_OK | X_OK) != 0 ? errno : 0;
       g_autofree char *reason = g_strdup_printf ("cannot open folder: %s",
-                                                 error->message);
+                                                 err ? g_strerror (err)
+                                                     : error->message);
       bsc_dataset_add_skipped (walk->ds, dir, reason);
       return names;
     }
