@@ -209,6 +209,7 @@ show_details_cb (BscWindow *self)
 {
   g_autofree char *text = NULL;
   GtkWidget *dialog, *scrolled, *view;
+  GtkEventController *shortcuts;
 
   if (self->data == NULL)
     return;
@@ -219,6 +220,9 @@ show_details_cb (BscWindow *self)
   gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (view), FALSE);
   gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 12);
   gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 12);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 12);
+  /* a skipped file's long reason wraps instead of running off the side */
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
                             text, -1);
   scrolled = gtk_scrolled_window_new ();
@@ -229,6 +233,12 @@ show_details_cb (BscWindow *self)
   gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
   gtk_window_set_default_size (GTK_WINDOW (dialog), 700, 460);
   gtk_window_set_child (GTK_WINDOW (dialog), scrolled);
+  /* Escape closes it, as it does a dialog */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+    gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                      gtk_named_action_new ("window.close")));
+  gtk_widget_add_controller (dialog, shortcuts);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

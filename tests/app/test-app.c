@@ -332,7 +332,12 @@ check_details (BscWindow *window)
     }
   g_assert_nonnull (details);
   save_screenshot (GTK_WIDGET (details), "details");
-  gtk_window_destroy (details);
+  /* what its Escape shortcut runs closes it */
+  g_object_add_weak_pointer (G_OBJECT (details), (gpointer *) &details);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (details),
+                                             "window.close", NULL));
+  spin (0.2);
+  g_assert_null (details);
 }
 
 /* The export actions' code: assignments CSV (one row per sample) and a
