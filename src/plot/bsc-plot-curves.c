@@ -348,7 +348,8 @@ draw_series (const BscSeries   *s,
 }
 
 /* How many points of the visible series fall inside the box (x, y, w,
- * h) of the plot area. */
+ * h) of the plot area, widened by margin: a marker just outside the box
+ * (the last evaluation, on the frame's edge) is still half under it. */
 static guint
 points_inside (const BscCurves   *self,
                const BscAxes     *axes,
@@ -356,9 +357,12 @@ points_inside (const BscCurves   *self,
                double             x,
                double             y,
                double             w,
-               double             h)
+               double             h,
+               double             margin)
 {
   guint count = 0;
+
+  x -= margin, y -= margin, w += 2 * margin, h += 2 * margin;
 
   for (guint i = 0; i < self->series->len; i++)
     {
@@ -413,7 +417,7 @@ draw_legend (const BscCurves    *self,
     {
       double cx = corner % 2 ? a->x + 0.5 * f : a->x + a->width - w - 0.5 * f;
       double cy = corner / 2 ? a->y + a->height - h - 0.5 * f : a->y + 0.5 * f;
-      guint hidden = points_inside (self, axes, a, cx, cy, w, h);
+      guint hidden = points_inside (self, axes, a, cx, cy, w, h, 0.8 * f);
 
       if (hidden < best)
         best = hidden, x = cx, y = cy;
