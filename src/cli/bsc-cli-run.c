@@ -72,6 +72,7 @@ typedef struct
   BscEvaluation   *eval;        /* the latest evaluation */
   gboolean         tty;
   gint64           train_us;    /* time spent in steps by this run */
+  gint64           first_us;    /* of that, in its first step */
   guint64          steps_run;
   double           epoch_loss;  /* sum over the current epoch's steps */
   guint            epoch_steps;
@@ -189,14 +190,18 @@ progress_text (const Run *run)
   guint64 step = bsc_trainer_get_step (run->trainer);
   guint64 left = bsc_trainer_get_total_steps (run->trainer) - step;
   gboolean boundary = step % spe == 0 && step > 0;
-  double per_step = run->steps_run ? run->train_us / 1e6 / run->steps_run : 0;
+  /* The first step of a process pays for fresh memory (several steps'
+   * time on small networks): the ETA leaves it out once there are more. */
+  double per_step = run->steps_run > 1
+                    ? (run->train_us - run->first_us) / 1e6 / (run->steps_run - 1)
+                    : run->steps_run ? run->train_us / 1e6 : 0;
   GString *s = g_string_new (NULL);
   char eta[32], num[5][G_ASCII_DTOSTR_BUF_SIZE];
 
   format_duration (left * per_step, eta, sizeof eta);
   g_ascii_formatd (num[0], sizeof num[0], "%.4f",
                    run->epoch_loss / MAX (1u, run->epoch_steps));
-  g_ascii_formatd (num[1], sizeof num[1], "%.2f", seconds_per_epoch (run));
+  g_ascii_formatd (num[1], sizeof num[1], "%.2f", per_step * spe);
   g_string_append_printf (s, "epoch %u/%u  step %u/%u  loss %s  "
                           "%s s/epoch  ETA %s",
                           bsc_trainer_get_epoch (run->trainer)
@@ -276,6 +281,8 @@ train_step (Run     *run,
   if (!bsc_trainer_step (run->trainer, &stats, error))
     return FALSE;
   run->train_us += g_get_monotonic_time () - start;
+  if (run->steps_run == 0)
+    run->first_us = run->train_us;
   run->steps_run++;
   run->epoch_loss += stats.loss;
   run->epoch_steps++;
