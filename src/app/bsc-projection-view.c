@@ -20,6 +20,8 @@
 
 #include "config.h"
 
+#include <math.h>
+#include <string.h>
 #include <glib/gi18n.h>
 #ifdef __linux__
 #include <sys/resource.h>
@@ -37,6 +39,11 @@ enum
   LAYOUT_NEIGHBOURS,
   LAYOUT_LINEAR,
 };
+
+/* A new layout is reached in a move this long, up to this many points
+ * (each frame sets every point again). */
+#define MOVE_US (G_USEC_PER_SEC * 2 / 5)
+#define MOVE_MAX_POINTS 20000
 
 /* The neighbourhood layout of one run, shared with the thread that
  * computes it (at most one at a time). */
@@ -126,6 +133,16 @@ struct _BscProjectionView
   guint           layout_missed;       /* evaluations not laid out since
                                         * (map hidden, or linear shown) */
   gboolean        training;            /* the run is running */
+
+  /* The move from one layout to the next of the same kind. */
+  gboolean        shown_neighbours;    /* the kind of layout on the map */
+  float          *shown_protos;        /* their places now (k x 2) or NULL */
+  guint           shown_k;
+  guint           anim_tick;           /* tick callback, 0 when still */
+  gint64          anim_start;          /* frame time, us; 0 before the first */
+  gsize           anim_n;
+  float          *anim_from, *anim_to, *anim_now;   /* anim_n x 2 */
+  float          *anim_proto_from, *anim_proto_to;  /* shown_k x 2, or NULL */
   guint           layout_serial;       /* evaluation nb_points belong to */
   float          *nb_points;
   float          *nb_proto;
@@ -567,28 +584,150 @@ update_summary (BscProjectionView *self)
   gtk_label_set_text (self->summary, text);
 }
 
+static void
+set_prototypes (BscProjectionView *self,
+                const float       *protos,
+                guint              k)
+{
+  bsc_scatter_set_prototypes (self->scatter, protos, protos != NULL ? k : 0);
+  if (protos != self->shown_protos)
+    {
+      g_free (self->shown_protos);
+      self->shown_protos = protos != NULL ? g_memdup2 (protos, sizeof (float) * 2 * k)
+                                          : NULL;
+    }
+  self->shown_k = protos != NULL ? k : 0;
+}
+
+/* Ends a move where it is now (the points stay where the last frame put
+ * them). */
+static void
+stop_moving (BscProjectionView *self)
+{
+  /* (a disposed area has dropped its tick callbacks itself) */
+  if (self->anim_tick != 0 && self->area != NULL)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->area), self->anim_tick);
+  self->anim_tick = 0;
+  g_clear_pointer (&self->anim_from, g_free);
+  g_clear_pointer (&self->anim_to, g_free);
+  g_clear_pointer (&self->anim_now, g_free);
+  g_clear_pointer (&self->anim_proto_from, g_free);
+  g_clear_pointer (&self->anim_proto_to, g_free);
+}
+
+static void
+lerp (float       *out,
+      const float *from,
+      const float *to,
+      gsize        count,
+      float        t)
+{
+  for (gsize i = 0; i < count; i++)
+    out[i] = from[i] + (to[i] - from[i]) * t;
+}
+
+static gboolean
+move_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  BscProjectionView *self = BSC_PROJECTION_VIEW (user_data);
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+  double t;
+  float e;
+
+  if (self->anim_start == 0)
+    self->anim_start = now;
+  t = (double) (now - self->anim_start) / MOVE_US;
+  if (t >= 1.0)
+    {
+      bsc_scatter_set_points (self->scatter, self->anim_to, self->anim_n,
+                              point_colors (self));
+      if (self->anim_proto_to != NULL)
+        set_prototypes (self, self->anim_proto_to, self->shown_k);
+      self->anim_tick = 0;
+      stop_moving (self);
+      if (!self->user_moved)
+        self->view_fitted = FALSE;
+      gtk_widget_queue_draw (widget);
+      return G_SOURCE_REMOVE;
+    }
+  e = (float) (1.0 - pow (1.0 - t, 3));   /* eases out */
+  lerp (self->anim_now, self->anim_from, self->anim_to, 2 * self->anim_n, e);
+  bsc_scatter_set_points (self->scatter, self->anim_now, self->anim_n,
+                          point_colors (self));
+  if (self->anim_proto_from != NULL)
+    {
+      float protos[2 * 256];
+
+      lerp (protos, self->anim_proto_from, self->anim_proto_to,
+            2 * self->shown_k, e);
+      bsc_scatter_set_prototypes (self->scatter, protos, self->shown_k);
+    }
+  gtk_widget_queue_draw (widget);
+  return G_SOURCE_CONTINUE;
+}
+
 /* Puts the current layout's points on the map, coloured by the newest
- * evaluation. */
+ * evaluation.  The next layout of the kind on the map (the same points
+ * laid out again as training goes) is reached in a short move, so the
+ * eye can follow each point; a change of kind, or a large collection,
+ * is shown at once. */
 static void
 show_points (BscProjectionView *self)
 {
   const float *points = self->eval->points;
   const float *protos = self->eval->proto_points;
+  gsize n = self->eval->n_samples;
+  guint k = self->eval->n_clusters;
+  gboolean nb = shows_neighbours (self);
+  const float *now = bsc_scatter_get_points (self->scatter);
 
-  if (shows_neighbours (self))
+  if (nb)
     {
       points = self->nb_points;
       protos = self->nb_proto;
     }
-  bsc_scatter_set_points (self->scatter, points, self->eval->n_samples,
-                          point_colors (self));
-  bsc_scatter_set_prototypes (self->scatter, protos,
-                              protos != NULL ? self->eval->n_clusters : 0);
+  if (self->anim_tick != 0)
+    {
+      /* on from wherever the running move has got to */
+      stop_moving (self);
+      now = bsc_scatter_get_points (self->scatter);
+    }
+  if (now != NULL && nb == self->shown_neighbours
+      && bsc_scatter_get_n_points (self->scatter) == n && n <= MOVE_MAX_POINTS
+      && gtk_widget_get_mapped (GTK_WIDGET (self))
+      && memcmp (now, points, sizeof (float) * 2 * n) != 0)
+    {
+      self->anim_n = n;
+      self->anim_from = g_memdup2 (now, sizeof (float) * 2 * n);
+      self->anim_to = g_memdup2 (points, sizeof (float) * 2 * n);
+      self->anim_now = g_new (float, 2 * n);
+      if (protos != NULL && self->shown_protos != NULL && self->shown_k == k
+          && k <= 256)
+        {
+          self->anim_proto_from = g_memdup2 (self->shown_protos,
+                                             sizeof (float) * 2 * k);
+          self->anim_proto_to = g_memdup2 (protos, sizeof (float) * 2 * k);
+        }
+      else
+        set_prototypes (self, protos, k);
+      bsc_scatter_set_colors (self->scatter, point_colors (self));
+      self->anim_start = 0;
+      self->anim_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->area),
+                                                      move_tick_cb, self, NULL);
+    }
+  else
+    {
+      bsc_scatter_set_points (self->scatter, points, n, point_colors (self));
+      set_prototypes (self, protos, k);
+      /* The map follows the points as they spread until the person zooms
+       * or pans; Fit (Ctrl+0) returns to following. */
+      if (!self->user_moved)
+        self->view_fitted = FALSE;
+    }
+  self->shown_neighbours = nb;
   update_summary (self);
-  /* The map follows the points as they spread until the person zooms or
-   * pans; Fit (Ctrl+0) returns to following. */
-  if (!self->user_moved)
-    self->view_fitted = FALSE;
   if (self->hover >= 0)
     show_hover (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
@@ -797,7 +936,7 @@ bsc_projection_view_is_arranging (BscProjectionView *self)
 {
   g_return_val_if_fail (BSC_IS_PROJECTION_VIEW (self), FALSE);
 
-  return self->layout_busy;
+  return self->layout_busy || self->anim_tick != 0;
 }
 
 static gboolean
@@ -829,6 +968,10 @@ bsc_projection_view_reset (BscRunView *view,
   g_clear_object (&self->thumbs);
   g_clear_pointer (&self->scatter, bsc_scatter_free);
   self->scatter = bsc_scatter_new ();
+  stop_moving (self);
+  self->shown_neighbours = FALSE;
+  g_clear_pointer (&self->shown_protos, g_free);
+  self->shown_k = 0;
   /* A running layout stops soon and is dropped. */
   self->layout_generation++;
   if (self->layout_cancel != NULL)
@@ -906,6 +1049,8 @@ bsc_projection_view_dispose (GObject *object)
   g_clear_pointer (&self->nb_proto, g_free);
   g_clear_pointer (&self->layout_error, g_free);
   g_clear_pointer (&self->lasso, g_array_unref);
+  stop_moving (self);
+  g_clear_pointer (&self->shown_protos, g_free);
   if (self->layout_cancel != NULL)
     g_cancellable_cancel (self->layout_cancel);
   g_clear_object (&self->layout_cancel);

@@ -49,7 +49,8 @@ gboolean   bsc_projection_view_shows_neighbours (BscProjectionView *self);
 /* The points on the map now (n x 2). */
 const float *bsc_projection_view_get_points (BscProjectionView *self,
                                              gsize             *n);
-/* TRUE while a neighbourhood layout is being computed. */
+/* TRUE while a neighbourhood layout is being computed, or the points
+ * move to the next layout. */
 gboolean   bsc_projection_view_is_arranging (BscProjectionView *self);
 /* The layout shown: 0 neighbourhoods (t-SNE), 1 linear (PCA). */
 void       bsc_projection_view_set_layout (BscProjectionView *self,
