@@ -169,6 +169,18 @@ point_colors (BscProjectionView *self)
   return by_label (self) ? self->data->labels : self->eval->clusters;
 }
 
+/* Colour by confidence: the network's probability for the cluster it
+ * chose, viridis from 0 (purple) to 1 (yellow-green: the palest yellow
+ * end would fade into a light background), the least sure on top. */
+static void
+apply_confidence (BscProjectionView *self)
+{
+  gboolean on = gtk_drop_down_get_selected (self->color_by) == 2;
+
+  bsc_scatter_set_values (self->scatter, on ? self->eval->confidence : NULL,
+                          BSC_COLORMAP_VIRIDIS, 0.0, 1.15);
+}
+
 static void
 draw_cb (BscPlotArea        *area,
          cairo_t            *cr,
@@ -540,6 +552,7 @@ color_by_cb (BscProjectionView *self)
   if (self->eval == NULL)
     return;
   bsc_scatter_set_colors (self->scatter, point_colors (self));
+  apply_confidence (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }
 
@@ -727,6 +740,7 @@ show_points (BscProjectionView *self)
         self->view_fitted = FALSE;
     }
   self->shown_neighbours = nb;
+  apply_confidence (self);
   update_summary (self);
   if (self->hover >= 0)
     show_hover (self);
@@ -993,8 +1007,7 @@ bsc_projection_view_reset (BscRunView *view,
       n = data->n_samples;
       bsc_scatter_set_point_radius (self->scatter, n > 20000 ? 1.0 : n > 5000 ? 1.5 : 2.5);
     }
-  gtk_widget_set_sensitive (GTK_WIDGET (self->color_by),
-                            data != NULL && data->labels != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->color_by), data != NULL);
   gtk_label_set_text (self->summary, _("waiting for the first evaluation"));
   gtk_label_set_text (self->hover_label,
                       _("Hover a point to see its image; scroll to zoom; drag to pan."));

@@ -30,6 +30,12 @@ struct _BscScatter
   double           alpha;
   gboolean         dark;
 
+  /* Colour by value (bsc_scatter_set_values), or values NULL */
+  float           *values;      /* n */
+  guint           *order;       /* n: drawing order, highest value first */
+  BscColormap      map;
+  double           lo, hi;
+
   /* Grid index over the data bounding box. */
   double           x0, y0, cell;
   guint            gw, gh;
@@ -66,6 +72,8 @@ bsc_scatter_free (BscScatter *self)
   invalidate (self);
   g_free (self->xy);
   g_free (self->colors);
+  g_free (self->values);
+  g_free (self->order);
   g_free (self->protos);
   g_free (self->cell_start);
   g_free (self->cell_items);
@@ -138,6 +146,12 @@ bsc_scatter_set_points (BscScatter   *self,
   g_return_if_fail (self != NULL && (xy != NULL || n == 0));
 
   invalidate (self);
+  if (n != self->n)
+    {
+      /* values belong to the points they were set for */
+      g_clear_pointer (&self->values, g_free);
+      g_clear_pointer (&self->order, g_free);
+    }
   g_free (self->xy);
   g_free (self->colors);
   self->xy = g_memdup2 (xy, sizeof (float) * 2 * n);
@@ -352,12 +366,24 @@ stamp_points (BscScatter    *self,
   int stride = cairo_image_surface_get_stride (self->surface);
   guint32 none = self->dark ? 0xff8a8a8a : 0xff9a9a9a;
 
-  for (gsize i = 0; i < self->n; i++)
+  for (gsize k = 0; k < self->n; k++)
     {
+      gsize i = self->order != NULL ? self->order[k] : k;
       double px, py;
       int ix, iy;
       guint32 color = self->colors[i] < 0
                       ? none : bsc_palette_argb (self->colors[i], self->dark);
+
+      if (self->values != NULL)
+        {
+          BscColor c;
+
+          bsc_colormap_get (self->map, self->dark,
+                            (self->values[i] - self->lo) / (self->hi - self->lo),
+                            &c);
+          color = 0xff000000u | (guint32) (c.r * 255 + 0.5) << 16
+                  | (guint32) (c.g * 255 + 0.5) << 8 | (guint32) (c.b * 255 + 0.5);
+        }
 
       bsc_view_to_pixel (view, width, height, self->xy[2 * i],
                          self->xy[2 * i + 1], &px, &py);
@@ -510,6 +536,45 @@ bsc_scatter_pick (const BscScatter *self,
           }
       }
   return found;
+}
+
+static int
+by_value_desc (gconstpointer a,
+               gconstpointer b,
+               gpointer      values)
+{
+  const float *v = values;
+  float va = v[*(const guint *) a], vb = v[*(const guint *) b];
+
+  return va > vb ? -1 : va < vb;
+}
+
+void
+bsc_scatter_set_values (BscScatter  *self,
+                        const float *values,
+                        BscColormap  map,
+                        double       lo,
+                        double       hi)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (values == NULL || hi > lo);
+
+  invalidate (self);
+  g_clear_pointer (&self->values, g_free);
+  g_clear_pointer (&self->order, g_free);
+  if (values == NULL || self->n == 0)
+    return;
+  self->values = g_memdup2 (values, sizeof (float) * self->n);
+  self->map = map;
+  self->lo = lo;
+  self->hi = hi;
+  /* the lowest values drawn last, on top: the few unsure points show
+   * through the many sure ones */
+  self->order = g_new (guint, self->n);
+  for (gsize i = 0; i < self->n; i++)
+    self->order[i] = i;
+  g_qsort_with_data (self->order, (gint) self->n, sizeof (guint),
+                     by_value_desc, self->values);
 }
 
 GArray *

@@ -281,6 +281,14 @@ void             bsc_scatter_set_points    (BscScatter   *self,
                                             const float  *xy,
                                             gsize         n,
                                             const gint32 *colors);
+/* Colours each point by its value (n, for the points set) through map,
+ * lo to hi, the lowest drawn on top; NULL returns to the categorical
+ * colours.  Kept while later points have the same n. */
+void             bsc_scatter_set_values    (BscScatter   *self,
+                                            const float  *values,
+                                            BscColormap   map,
+                                            double        lo,
+                                            double        hi);
 /* Only recolours (same n); keeps the index. */
 void             bsc_scatter_set_colors    (BscScatter   *self,
                                             const gint32 *colors);

@@ -193,6 +193,66 @@ test_scatter_pixels (void)
   cairo_surface_destroy (surface);
 }
 
+static guint32
+colormap_rgb (double t)
+{
+  BscColor c;
+
+  bsc_colormap_get (BSC_COLORMAP_VIRIDIS, FALSE, t, &c);
+  return (guint32) (c.r * 255 + 0.5) << 16 | (guint32) (c.g * 255 + 0.5) << 8
+         | (guint32) (c.b * 255 + 0.5);
+}
+
+/* Colour by value: each point takes the colormap's colour of its value;
+ * of two points on one pixel the lower value is drawn on top; the values
+ * stay while the points move (same n) and go with NULL or another n. */
+static void
+test_scatter_values (void)
+{
+  float xy[] = { 0, 0, 1, 1, 0, 0 };
+  float moved[] = { 0, 0, 1, 1, 0.02f, 0 };
+  float values[] = { 0.9f, 0.0f, 0.3f };
+  gint32 colors[] = { 0, 1, 2 };
+  g_autoptr (BscScatter) sc = bsc_scatter_new ();
+  BscPlotTheme theme;
+  BscView view = { .cx = 0, .cy = 0, .scale = 50 };
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
+                                                         200, 200);
+  cairo_t *cr;
+
+  bsc_plot_theme_init (&theme, FALSE);
+  bsc_scatter_set_points (sc, xy, 3, colors);
+  bsc_scatter_set_values (sc, values, BSC_COLORMAP_VIRIDIS, 0.0, 1.0);
+  cr = cairo_create (surface);
+  bsc_scatter_draw (sc, &view, NULL, -1, &theme, cr, 200, 200);
+  cairo_destroy (cr);
+  /* points 0 (0.9) and 2 (0.3) share (100, 100): 0.3 is on top */
+  g_assert_cmphex (pixel_at (surface, 100, 100), ==, colormap_rgb (0.3));
+  g_assert_cmphex (pixel_at (surface, 150, 50), ==, colormap_rgb (0.0));
+
+  bsc_scatter_set_points (sc, moved, 3, colors);
+  cr = cairo_create (surface);
+  bsc_scatter_draw (sc, &view, NULL, -1, &theme, cr, 200, 200);
+  cairo_destroy (cr);
+  g_assert_cmphex (pixel_at (surface, 150, 50), ==, colormap_rgb (0.0));
+
+  bsc_scatter_set_values (sc, NULL, BSC_COLORMAP_VIRIDIS, 0.0, 1.0);
+  cr = cairo_create (surface);
+  bsc_scatter_draw (sc, &view, NULL, -1, &theme, cr, 200, 200);
+  cairo_destroy (cr);
+  g_assert_cmphex (pixel_at (surface, 150, 50), ==,
+                   bsc_palette_argb (1, FALSE) & 0xffffff);
+
+  bsc_scatter_set_values (sc, values, BSC_COLORMAP_VIRIDIS, 0.0, 1.0);
+  bsc_scatter_set_points (sc, xy, 2, colors);   /* another n: values gone */
+  cr = cairo_create (surface);
+  bsc_scatter_draw (sc, &view, NULL, -1, &theme, cr, 200, 200);
+  cairo_destroy (cr);
+  g_assert_cmphex (pixel_at (surface, 150, 50), ==,
+                   bsc_palette_argb (1, FALSE) & 0xffffff);
+  cairo_surface_destroy (surface);
+}
+
 /* Hit testing on 20,000 random points agrees with a full scan. */
 static void
 test_scatter_pick (void)
@@ -505,6 +565,7 @@ main (int   argc,
   g_test_add_func ("/plot/scatter/pixels", test_scatter_pixels);
   g_test_add_func ("/plot/scatter/pick", test_scatter_pick);
   g_test_add_func ("/plot/scatter/lasso", test_scatter_lasso);
+  g_test_add_func ("/plot/scatter/values", test_scatter_values);
   g_test_add_func ("/plot/scatter/not-finite", test_scatter_not_finite);
   g_test_add_func ("/plot/scatter/zoom", test_view_zoom);
   g_test_add_func ("/plot/curves", test_curves);
