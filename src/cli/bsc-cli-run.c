@@ -656,13 +656,22 @@ write_outputs (Run     *run,
   g_autoptr (GError) local = NULL;
   BscRunInfo info = run_info (run);
 
+  /* Until the end, metrics.json lists every other file as unwritten: if
+   * the disk fills up before it can be written again, or the process is
+   * killed, it does not claim results that are not there. */
+  const char *pending[] = { "assignments.csv", "history.csv", "embeddings.npy",
+                            "charts", "model.safetensors",
+                            run->o->export_mode ? "clusters" : NULL, NULL };
+
   g_assert (run->eval != NULL);
   info.eval = run->eval;
   info.warning = warning = collapse_warning (run->eval);
   if (warning)
     g_printerr (_("bootsc: warning: %s\n"), warning);
+  info.unwritten = pending;
   check_written (run, "metrics.json",
                  bsc_export_metrics (metrics, &info, &local), &local);
+  info.unwritten = NULL;
   check_written (run, "assignments.csv",
                  bsc_export_assignments (assignments, run->data, run->eval,
                                          &local), &local);
@@ -676,9 +685,9 @@ write_outputs (Run     *run,
   if (run->o->export_mode)
     check_written (run, "clusters", export_cluster_folders (run, &local),
                    &local);
+  rewrite_metrics (run, &info);
   if (run->unwritten->len == 0)
     return TRUE;
-  rewrite_metrics (run, &info);
   for (guint i = 0; i < run->write_errors->len; i++)
     bsc_cli_fail (run->write_errors->pdata[i]);
   g_set_error (error, BSC_ERROR, BSC_ERROR_IO,
