@@ -113,6 +113,7 @@ struct _BscProjectionView
   BscScatter     *scatter;
   BscView         view;
   gboolean        view_fitted;
+  int             fitted_w, fitted_h;   /* the area's size at the last fit */
   gboolean        user_moved;    /* zoomed or panned since the last fit */
   gssize          hover;
   gboolean        selecting;
@@ -194,10 +195,15 @@ draw_cb (BscPlotArea        *area,
 
   if (self->eval == NULL || bsc_scatter_get_n_points (self->scatter) == 0)
     return;
-  if (!self->view_fitted)
+  /* following the points, the map also refits when its area changes
+   * size (the selection's panel opening beside it, say) */
+  if (!self->view_fitted
+      || (!self->user_moved && (width != self->fitted_w || height != self->fitted_h)))
     {
       bsc_scatter_fit_view (self->scatter, width, height, &self->view);
       self->view_fitted = TRUE;
+      self->fitted_w = width;
+      self->fitted_h = height;
     }
   bsc_scatter_set_dark (self->scatter, theme->dark);
   bsc_scatter_draw (self->scatter, &self->view, NULL, self->hover, theme, cr,
@@ -401,6 +407,9 @@ clear_selection_cb (BscProjectionView *self)
   bsc_sample_grid_set_samples (self->selection_grid, NULL, NULL, 0, NULL);
   gtk_widget_set_visible (self->selection_box, FALSE);
   self->has_selection = FALSE;
+  g_array_set_size (self->lasso, 0);
+  if (self->scatter != NULL)
+    bsc_scatter_set_selected (self->scatter, NULL, 0);
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }
 
@@ -474,7 +483,16 @@ select_lasso (BscProjectionView *self)
   indices = bsc_scatter_select_polygon (self->scatter,
                                         (const double *) self->lasso->data,
                                         self->lasso->len / 2);
+  if (indices->len == 0)
+    {
+      /* an empty loop is a click on nothing: no selection */
+      clear_selection_cb (self);
+      return 0;
+    }
   self->has_selection = TRUE;
+  /* the selected stand out and stay marked as training moves them */
+  bsc_scatter_set_selected (self->scatter, (const guint *) indices->data,
+                            indices->len);
   show_selection (self, indices);
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
   return indices->len;
@@ -525,6 +543,8 @@ drag_end_cb (GtkGestureDrag *gesture,
   if (self->selecting && self->eval != NULL && self->lasso->len >= 6
       && (ABS (dx) > 3 || ABS (dy) > 3 || self->lasso->len >= 8))
     select_lasso (self);
+  else if (self->selecting)
+    clear_selection_cb (self);   /* a click with the lasso: none */
   self->selecting = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
 }
@@ -542,8 +562,12 @@ pressed_cb (GtkGestureClick *click,
             double           y,
             gpointer         user_data)
 {
+  BscProjectionView *self = BSC_PROJECTION_VIEW (user_data);
+
+  /* the keys (arrows, plus, minus) then move the map */
+  gtk_widget_grab_focus (GTK_WIDGET (self->area));
   if (n_press == 2)
-    fit_clicked_cb (BSC_PROJECTION_VIEW (user_data));
+    fit_clicked_cb (self);
 }
 
 static void
@@ -701,6 +725,10 @@ show_points (BscProjectionView *self)
       points = self->nb_points;
       protos = self->nb_proto;
     }
+  /* The loop was drawn round the points where they were; the selection
+   * itself stays marked on them wherever they go. */
+  if (!self->selecting)
+    g_array_set_size (self->lasso, 0);
   if (self->anim_tick != 0)
     {
       /* on from wherever the running move has got to */

@@ -36,6 +36,9 @@ struct _BscScatter
   BscColormap      map;
   double           lo, hi;
 
+  /* A selection (bsc_scatter_set_selected): flags, n, or NULL */
+  guint8          *selected;
+
   /* Grid index over the data bounding box. */
   double           x0, y0, cell;
   guint            gw, gh;
@@ -74,6 +77,7 @@ bsc_scatter_free (BscScatter *self)
   g_free (self->colors);
   g_free (self->values);
   g_free (self->order);
+  g_free (self->selected);
   g_free (self->protos);
   g_free (self->cell_start);
   g_free (self->cell_items);
@@ -148,9 +152,10 @@ bsc_scatter_set_points (BscScatter   *self,
   invalidate (self);
   if (n != self->n)
     {
-      /* values belong to the points they were set for */
+      /* values and a selection belong to the points they were set for */
       g_clear_pointer (&self->values, g_free);
       g_clear_pointer (&self->order, g_free);
+      g_clear_pointer (&self->selected, g_free);
     }
   g_free (self->xy);
   g_free (self->colors);
@@ -354,6 +359,23 @@ blend (guint32 dst,
   return rb | ag;
 }
 
+static guint32
+point_color (const BscScatter *self,
+             gsize             i)
+{
+  BscColor c;
+
+  if (self->values == NULL)
+    return self->colors[i] < 0 ? (self->dark ? 0xff8a8a8a : 0xff9a9a9a)
+                               : bsc_palette_argb (self->colors[i], self->dark);
+  bsc_colormap_get (self->map, self->dark,
+                    (self->values[i] - self->lo) / (self->hi - self->lo), &c);
+  return 0xff000000u | (guint32) (c.r * 255 + 0.5) << 16
+         | (guint32) (c.g * 255 + 0.5) << 8 | (guint32) (c.b * 255 + 0.5);
+}
+
+/* pass 0: every point, or with a selection the others, faded towards the
+ * background; pass 1: the selected, in full colour on top. */
 static void
 stamp_points (BscScatter    *self,
               const BscView *view,
@@ -364,43 +386,54 @@ stamp_points (BscScatter    *self,
   int side = make_stamp (self->radius, self->alpha, mask), half = side / 2;
   guint8 *data = cairo_image_surface_get_data (self->surface);
   int stride = cairo_image_surface_get_stride (self->surface);
-  guint32 none = self->dark ? 0xff8a8a8a : 0xff9a9a9a;
+  guint32 paper = self->dark ? 0xff242424 : 0xffffffff;
 
-  for (gsize k = 0; k < self->n; k++)
-    {
-      gsize i = self->order != NULL ? self->order[k] : k;
-      double px, py;
-      int ix, iy;
-      guint32 color = self->colors[i] < 0
-                      ? none : bsc_palette_argb (self->colors[i], self->dark);
+  for (guint pass = 0; pass < (self->selected != NULL ? 2u : 1u); pass++)
+    for (gsize k = 0; k < self->n; k++)
+      {
+        gsize i = self->order != NULL ? self->order[k] : k;
+        double px, py;
+        int ix, iy;
+        guint32 color;
 
-      if (self->values != NULL)
-        {
-          BscColor c;
+        if (self->selected != NULL && (self->selected[i] != 0) != (pass == 1))
+          continue;
+        color = point_color (self, i);
+        if (self->selected != NULL && pass == 0)
+          color = blend (paper, color, 60);   /* a quarter of the colour */
+        bsc_view_to_pixel (view, width, height, self->xy[2 * i],
+                           self->xy[2 * i + 1], &px, &py);
+        if (!(px > -side && px < width + side && py > -side
+              && py < height + side))
+          continue;
+        ix = (int) floor (px) - half;
+        iy = (int) floor (py) - half;
+        for (int y = MAX (0, -iy); y < side && iy + y < height; y++)
+          {
+            guint32 *row = (guint32 *) (data + (gsize) (iy + y) * stride);
 
-          bsc_colormap_get (self->map, self->dark,
-                            (self->values[i] - self->lo) / (self->hi - self->lo),
-                            &c);
-          color = 0xff000000u | (guint32) (c.r * 255 + 0.5) << 16
-                  | (guint32) (c.g * 255 + 0.5) << 8 | (guint32) (c.b * 255 + 0.5);
-        }
+            for (int x = MAX (0, -ix); x < side && ix + x < width; x++)
+              if (mask[y * side + x])
+                row[ix + x] = blend (row[ix + x], color, mask[y * side + x]);
+          }
+      }
+}
 
-      bsc_view_to_pixel (view, width, height, self->xy[2 * i],
-                         self->xy[2 * i + 1], &px, &py);
-      if (!(px > -side && px < width + side && py > -side
-            && py < height + side))
-        continue;
-      ix = (int) floor (px) - half;
-      iy = (int) floor (py) - half;
-      for (int y = MAX (0, -iy); y < side && iy + y < height; y++)
-        {
-          guint32 *row = (guint32 *) (data + (gsize) (iy + y) * stride);
+void
+bsc_scatter_set_selected (BscScatter  *self,
+                          const guint *indices,
+                          gsize        count)
+{
+  g_return_if_fail (self != NULL);
 
-          for (int x = MAX (0, -ix); x < side && ix + x < width; x++)
-            if (mask[y * side + x])
-              row[ix + x] = blend (row[ix + x], color, mask[y * side + x]);
-        }
-    }
+  invalidate (self);
+  g_clear_pointer (&self->selected, g_free);
+  if (indices == NULL)
+    return;
+  self->selected = g_new0 (guint8, MAX (self->n, 1));
+  for (gsize k = 0; k < count; k++)
+    if (indices[k] < self->n)
+      self->selected[indices[k]] = 1;
 }
 
 static cairo_surface_t *

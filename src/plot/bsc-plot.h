@@ -289,6 +289,12 @@ void             bsc_scatter_set_values    (BscScatter   *self,
                                             BscColormap   map,
                                             double        lo,
                                             double        hi);
+/* Marks the points of a selection (indices of the points set; NULL for
+ * none): they are drawn on top in full colour, the others faded.  Kept
+ * while later points have the same n, so the selection follows them. */
+void             bsc_scatter_set_selected  (BscScatter   *self,
+                                            const guint  *indices,
+                                            gsize         count);
 /* Only recolours (same n); keeps the index. */
 void             bsc_scatter_set_colors    (BscScatter   *self,
                                             const gint32 *colors);

@@ -253,6 +253,59 @@ test_scatter_values (void)
   cairo_surface_destroy (surface);
 }
 
+/* A selection: its points in full colour on top, the others faded to a
+ * quarter of theirs; it follows the points while n stays. */
+static void
+test_scatter_selected (void)
+{
+  float xy[] = { 0, 0, 1, 1, 0, 0 };
+  float moved[] = { 0.5f, 0.5f, 1, 1, 0, 0 };
+  gint32 colors[] = { 0, 1, 2 };
+  guint pick[] = { 0 };
+  g_autoptr (BscScatter) sc = bsc_scatter_new ();
+  BscPlotTheme theme;
+  BscView view = { .cx = 0, .cy = 0, .scale = 50 };
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
+                                                         200, 200);
+  guint32 c1 = bsc_palette_argb (1, FALSE), faded = 0;
+  cairo_t *cr;
+
+  /* a quarter (60/255) of colour 1 over white, per channel */
+  for (guint shift = 0; shift < 24; shift += 8)
+    {
+      guint32 c = (c1 >> shift) & 0xff;
+
+      faded |= ((c * 60 + 255 * 195 + 127) / 255) << shift;
+    }
+  bsc_plot_theme_init (&theme, FALSE);
+  bsc_scatter_set_points (sc, xy, 3, colors);
+  bsc_scatter_set_selected (sc, pick, 1);
+  cr = cairo_create (surface);
+  bsc_scatter_draw (sc, &view, NULL, -1, &theme, cr, 200, 200);
+  cairo_destroy (cr);
+  /* points 0 and 2 share (100, 100): the selected 0 is on top */
+  g_assert_cmphex (pixel_at (surface, 100, 100), ==,
+                   bsc_palette_argb (0, FALSE) & 0xffffff);
+  g_assert_cmphex (pixel_at (surface, 150, 50), ==, faded);
+
+  bsc_scatter_set_points (sc, moved, 3, colors);   /* point 0 moves */
+  cr = cairo_create (surface);
+  bsc_scatter_draw (sc, &view, NULL, -1, &theme, cr, 200, 200);
+  cairo_destroy (cr);
+  g_assert_cmphex (pixel_at (surface, 125, 75), ==,
+                   bsc_palette_argb (0, FALSE) & 0xffffff);
+  g_assert_cmphex (pixel_at (surface, 100, 100), !=,
+                   bsc_palette_argb (2, FALSE) & 0xffffff);
+
+  bsc_scatter_set_selected (sc, NULL, 0);
+  cr = cairo_create (surface);
+  bsc_scatter_draw (sc, &view, NULL, -1, &theme, cr, 200, 200);
+  cairo_destroy (cr);
+  g_assert_cmphex (pixel_at (surface, 100, 100), ==,
+                   bsc_palette_argb (2, FALSE) & 0xffffff);
+  cairo_surface_destroy (surface);
+}
+
 /* Hit testing on 20,000 random points agrees with a full scan. */
 static void
 test_scatter_pick (void)
@@ -566,6 +619,7 @@ main (int   argc,
   g_test_add_func ("/plot/scatter/pick", test_scatter_pick);
   g_test_add_func ("/plot/scatter/lasso", test_scatter_lasso);
   g_test_add_func ("/plot/scatter/values", test_scatter_values);
+  g_test_add_func ("/plot/scatter/selected", test_scatter_selected);
   g_test_add_func ("/plot/scatter/not-finite", test_scatter_not_finite);
   g_test_add_func ("/plot/scatter/zoom", test_view_zoom);
   g_test_add_func ("/plot/curves", test_curves);
