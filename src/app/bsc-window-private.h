@@ -45,6 +45,11 @@ gboolean    _bsc_window_export_pngs (BscWindow      *self,
                                      const char     *dir,
                                      GError        **error);
 
+/* Saves the run's model at path (the Save Model action, after its dialog);
+ * the status line says when it is done.  FALSE without a run. */
+gboolean    _bsc_window_save_model  (BscWindow      *self,
+                                     const char     *path);
+
 /* Writes the last evaluation's assignments as CSV (the export action). */
 gboolean    _bsc_window_export_csv  (BscWindow      *self,
                                      const char     *path,

@@ -842,6 +842,8 @@ update_actions (BscWindow *self)
   set_action_enabled (self, "export-png", has_eval);
   set_action_enabled (self, "export-folders", has_eval
                       && self->data != NULL && self->data->paths != NULL);
+  set_action_enabled (self, "save-model", self->worker != NULL
+                      && (alive || bsc_worker_get_checkpoint (self->worker)));
   g_simple_action_set_state (G_SIMPLE_ACTION (pause),
                              g_variant_new_boolean (paused));
 }
@@ -1140,6 +1142,7 @@ simple_action_cb (GSimpleAction *action,
 static void export_csv_activate     (GSimpleAction *, GVariant *, gpointer);
 static void export_png_activate     (GSimpleAction *, GVariant *, gpointer);
 static void export_folders_activate (GSimpleAction *, GVariant *, gpointer);
+static void save_model_activate     (GSimpleAction *, GVariant *, gpointer);
 
 static const GActionEntry win_actions[] = {
   { "start", simple_action_cb },
@@ -1147,6 +1150,7 @@ static const GActionEntry win_actions[] = {
   { "step", simple_action_cb },
   { "stop", simple_action_cb },
   { "export-csv", export_csv_activate },
+  { "save-model", save_model_activate },
   { "export-png", export_png_activate },
   { "export-folders", export_folders_activate },
 };
@@ -1526,6 +1530,76 @@ export_csv_to (BscWindow *self,
   _bsc_window_export_csv (self, path, &error);
   done = g_strdup_printf (_("Assignments saved in %s"), path);
   report_export (self, error, done);
+}
+
+typedef struct
+{
+  BscWindow *window;
+  char      *to;
+} SaveModelJob;
+
+static void
+model_saved_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SaveModelJob *job = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *from = bsc_worker_save_model_finish (BSC_WORKER (source),
+                                                        result, &error);
+  g_autofree char *done = NULL;
+
+  if (from != NULL)
+    {
+      g_autoptr(GFile) src = g_file_new_for_path (from);
+      g_autoptr(GFile) dst = g_file_new_for_path (job->to);
+
+      g_file_copy (src, dst, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+    }
+  done = g_strdup_printf (_("Model saved in %s (bootsc train --resume continues "
+                            "it)"), job->to);
+  report_export (job->window, error, done);
+  g_object_unref (job->window);
+  g_free (job->to);
+  g_free (job);
+}
+
+gboolean
+_bsc_window_save_model (BscWindow  *self,
+                        const char *path)
+{
+  SaveModelJob *job;
+
+  g_return_val_if_fail (BSC_IS_WINDOW (self), FALSE);
+
+  if (self->worker == NULL)
+    return FALSE;
+  job = g_new0 (SaveModelJob, 1);
+  job->window = g_object_ref (self);
+  job->to = g_strdup (path);
+  bsc_worker_save_model_async (self->worker, model_saved_cb, job);
+  return TRUE;
+}
+
+static void
+save_model_to (BscWindow *self,
+               GFile     *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+
+  _bsc_window_save_model (self, path);
+}
+
+static void
+save_model_activate (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  BscWindow *self = BSC_WINDOW (user_data);
+  g_autofree char *name = export_name (self, "model.safetensors");
+
+  choose_target_full (self, _("Save the Model"), GTK_FILE_CHOOSER_ACTION_SAVE,
+                      _("_Save"), name, TRUE, save_model_to);
 }
 
 static void

@@ -14,6 +14,10 @@
 
 #include "config.h"
 
+#include <unistd.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
 #include "bsc-error.h"
 #include "bsc-projection.h"
 #include "bsc-trainer.h"
@@ -29,12 +33,17 @@
  * share of the training time: on short epochs not every epoch end
  * evaluates (the last step always does). */
 #define EVAL_BUDGET 0.08
+/* The model is saved (the checkpoint bootsc train --resume reads) this
+ * often while training runs, on request, and when the run ends: a crash
+ * costs at most this much training. */
+#define AUTOSAVE_US (120 * G_USEC_PER_SEC)
 
 typedef enum
 {
   WORK_RUN,
   WORK_STEP,
   WORK_REFRESH,
+  WORK_SAVE,
   WORK_STOP,
 } WorkKind;
 
@@ -49,6 +58,8 @@ struct _BscWorker
   GMainContext  *main_context;
   GThread       *thread;
   GCancellable  *cancellable;
+  char          *checkpoint;     /* the run's autosave file */
+  gint           saved;          /* atomic: checkpoint holds a model */
 
   /* Control block, guarded by lock. */
   GMutex         lock;
@@ -58,6 +69,8 @@ struct _BscWorker
   gboolean       refresh;
   gboolean       stop;
   gboolean       stop_evaluate;   /* evaluate the last step before ending */
+  GPtrArray     *save_tasks;      /* of GTask: Save Model requests */
+  gboolean       thread_done;     /* the thread takes no more requests */
   double         lr_scale;
   gboolean       lr_changed;
 
@@ -72,6 +85,7 @@ struct _BscWorker
   BscEvalData   *eval;
   BscProbeData  *probe;
   gint64         last_publish;
+  gint64         last_save;     /* when the model was last saved */
   gint64         last_rate_time;
   guint64        last_rate_step;
   double         rate;
@@ -104,6 +118,12 @@ bsc_worker_finalize (GObject *object)
   BscWorker *self = BSC_WORKER (object);
 
   g_assert (self->thread == NULL);
+  /* The autosave outlives only a crash: a run that ends normally takes
+   * its file along (Save Model keeps a copy). */
+  if (self->checkpoint != NULL)
+    g_unlink (self->checkpoint);
+  g_free (self->checkpoint);
+  g_clear_pointer (&self->save_tasks, g_ptr_array_unref);
   g_clear_pointer (&self->data, bsc_dataset_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->main_context, g_main_context_unref);
@@ -136,6 +156,7 @@ bsc_worker_init (BscWorker *self)
   g_cond_init (&self->cond);
   self->lr_scale = 1.0;
   self->cancellable = g_cancellable_new ();
+  self->save_tasks = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 BscWorker *
@@ -151,7 +172,65 @@ bsc_worker_new (BscDataset      *data,
   self->data = bsc_dataset_ref (data);
   self->config = *config;
   self->generation = next_generation++;
+  {
+    g_autofree char *name = g_strdup_printf ("run-%d-%u.safetensors",
+                                             (int) getpid (), self->generation);
+
+    self->checkpoint = g_build_filename (g_get_user_cache_dir (),
+                                         "bootsc-explorer", "autosave", name,
+                                         NULL);
+  }
   return self;
+}
+
+/* ---- the model's checkpoint ----------------------------------------- */
+
+const char *
+bsc_worker_get_checkpoint (BscWorker *self)
+{
+  g_return_val_if_fail (BSC_IS_WORKER (self), NULL);
+
+  return g_atomic_int_get (&self->saved) ? self->checkpoint : NULL;
+}
+
+void
+bsc_worker_save_model_async (BscWorker           *self,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  gboolean queued = FALSE;
+
+  g_return_if_fail (BSC_IS_WORKER (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_name (task, "[bsc] save model");
+  g_mutex_lock (&self->lock);
+  if (self->thread != NULL && !self->thread_done)
+    {
+      g_ptr_array_add (self->save_tasks, g_object_ref (task));
+      g_cond_signal (&self->cond);
+      queued = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+  if (queued)
+    return;
+  /* the run has ended: its last save is all there is */
+  if (bsc_worker_get_checkpoint (self) != NULL)
+    g_task_return_pointer (task, g_strdup (self->checkpoint), g_free);
+  else
+    g_task_return_new_error (task, BSC_ERROR, BSC_ERROR_FAILED,
+                             _("This run has no model to save"));
+}
+
+char *
+bsc_worker_save_model_finish (BscWorker     *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* ---- main thread side ------------------------------------------------ */
@@ -528,10 +607,12 @@ next_work (BscWorker *self)
 
   g_mutex_lock (&self->lock);
   while (!self->stop && self->paused && self->pending_steps == 0
-         && !self->refresh)
+         && !self->refresh && self->save_tasks->len == 0)
     g_cond_wait (&self->cond, &self->lock);
   if (self->stop)
     kind = WORK_STOP;
+  else if (self->save_tasks->len > 0)
+    kind = WORK_SAVE;
   else if (self->refresh)
     kind = WORK_REFRESH;
   else if (self->paused)
@@ -560,6 +641,59 @@ eval_due (BscWorker *self)
   return self->last_eval == 0 || since * EVAL_BUDGET >= self->eval_cost;
 }
 
+/* Writes the model into the run's checkpoint (training thread). */
+static gboolean
+save_checkpoint (BscWorker  *self,
+                 GError    **error)
+{
+  g_autofree char *dir = g_path_get_dirname (self->checkpoint);
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (self->trainer == NULL)
+    {
+      g_set_error_literal (error, BSC_ERROR, BSC_ERROR_FAILED,
+                           _("This run has no model to save"));
+      return FALSE;
+    }
+  g_mkdir_with_parents (dir, 0700);
+  if (!bsc_trainer_save (self->trainer, self->checkpoint, error))
+    return FALSE;
+  g_atomic_int_set (&self->saved, 1);
+  self->last_save = g_get_monotonic_time ();
+  g_debug ("model saved in %s in %.1f ms", self->checkpoint,
+           (self->last_save - t0) / 1000.0);
+  return TRUE;
+}
+
+/* Answers the waiting Save Model requests with a fresh save; closing
+ * marks the thread as taking no more. */
+static void
+answer_saves (BscWorker *self,
+              gboolean   closing)
+{
+  g_autoptr(GPtrArray) tasks = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&self->lock);
+  tasks = g_steal_pointer (&self->save_tasks);
+  self->save_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  self->thread_done |= closing;
+  g_mutex_unlock (&self->lock);
+  if (tasks->len == 0)
+    return;
+  ok = save_checkpoint (self, &error);
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      GTask *task = g_ptr_array_index (tasks, i);
+
+      if (ok)
+        g_task_return_pointer (task, g_strdup (self->checkpoint), g_free);
+      else
+        g_task_return_error (task, g_error_copy (error));
+    }
+}
+
 static gboolean
 train_one (BscWorker  *self,
            GError    **error)
@@ -578,6 +712,17 @@ train_one (BscWorker  *self,
   pt.step = bsc_trainer_get_step (self->trainer);
   self->tau_a = pt.stats.tau_a;
   g_array_append_val (self->pending_points, pt);
+  if (g_get_monotonic_time () - self->last_save > AUTOSAVE_US)
+    {
+      g_autoptr(GError) local = NULL;
+
+      /* a full disk costs the autosave, not the run */
+      if (!save_checkpoint (self, &local))
+        {
+          g_warning ("Could not save the model: %s", local->message);
+          self->last_save = g_get_monotonic_time ();
+        }
+    }
 
   /* Evaluate at every eval_every-th epoch end whose time has come, and
    * at the last step. */
@@ -618,6 +763,11 @@ run_loop (BscWorker  *self,
 
       if (kind == WORK_STOP)
         return stop_evaluation (self, error);
+      if (kind == WORK_SAVE)
+        {
+          answer_saves (self, FALSE);
+          continue;
+        }
       if (kind != WORK_RUN)
         {
           /* steps/s measures running time only: a pause, a single step
@@ -679,6 +829,7 @@ run (BscWorker  *self,
   if (self->trainer == NULL)
     return;
   g_debug ("network made in %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
+  self->last_save = g_get_monotonic_time ();
   g_mutex_lock (&self->lock);
   paused = self->paused;
   bsc_trainer_set_lr_scale (self->trainer, self->lr_scale);
@@ -705,6 +856,15 @@ train_worker (gpointer data)
   self->projector = bsc_projector_new ();
   run (self, &error);
   finish (self, error);
+  /* the run's last state, for Save Model after the end (and a crash) */
+  if (self->trainer != NULL && bsc_trainer_get_step (self->trainer) > 0)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (!save_checkpoint (self, &local))
+        g_warning ("Could not save the model: %s", local->message);
+    }
+  answer_saves (self, TRUE);
 
   g_clear_pointer (&self->trainer, bsc_trainer_free);
   g_clear_pointer (&self->projector, bsc_projector_free);

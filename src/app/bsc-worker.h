@@ -37,6 +37,20 @@ void             bsc_worker_finish         (BscWorker       *self);
 void             bsc_worker_set_lr_scale   (BscWorker       *self,
                                             double           scale);
 
+/* The model as the run left it: saved every two minutes of training,
+ * at the end, and on request into a file of the user's cache folder
+ * (removed with the worker; left behind by a crash), for bootsc train
+ * --resume.  NULL before the first save. */
+const char      *bsc_worker_get_checkpoint (BscWorker       *self);
+/* Saves the model now (or, after the end, takes the last save): the
+ * result is the checkpoint's path (free it). */
+void             bsc_worker_save_model_async  (BscWorker           *self,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+char            *bsc_worker_save_model_finish (BscWorker           *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
 guint            bsc_worker_get_generation (BscWorker       *self);
 gboolean         bsc_worker_is_paused      (BscWorker       *self);
 gboolean         bsc_worker_is_running     (BscWorker       *self);

@@ -25,6 +25,7 @@
 #include "bsc-load.h"
 #include "bsc-plot.h"
 #include "bsc-projection-view.h"
+#include "bsc-trainer.h"
 #include "bsc-thumbs.h"
 #include "bsc-window-private.h"
 
@@ -317,6 +318,37 @@ check_thumbnails (BscWindow *window)
   g_assert_cmpuint (made, <, data->n_samples / 2);
 }
 
+static gboolean
+file_exists (BscWindow *window,
+             gpointer   data)
+{
+  return g_file_test (data, G_FILE_TEST_IS_REGULAR);
+}
+
+/* Save the Model after the end: the checkpoint of the run's last step,
+ * which bootsc train --resume reads (its configuration is the run's). */
+static void
+check_save_model (BscWindow *window)
+{
+  g_autofree char *path = g_build_filename (shots_dir, "model.safetensors", NULL);
+  BscWorker *worker = _bsc_window_get_worker (window);
+  g_autoptr(GError) error = NULL;
+  BscConfig config;
+
+  g_unlink (path);
+  g_assert_nonnull (bsc_worker_get_checkpoint (worker));
+  g_assert_true (g_file_test (bsc_worker_get_checkpoint (worker),
+                              G_FILE_TEST_IS_REGULAR));
+  g_assert_true (_bsc_window_save_model (window, path));
+  g_assert_true (wait_for (window, file_exists, path, 30));
+  g_assert_true (bsc_checkpoint_read_config (path, &config, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (config.epochs, ==,
+                    bsc_worker_get_config (worker)->epochs);
+  g_assert_cmpuint (config.n_clusters, ==,
+                    bsc_worker_get_config (worker)->n_clusters);
+}
+
 /* The Details window shows what `bootsc inspect` prints. */
 static void
 check_details (BscWindow *window)
@@ -410,6 +442,7 @@ test_train_epoch (void)
         check_map (window, views[i]);
     }
   check_exports (window);
+  check_save_model (window);
   check_details (window);
   check_thumbnails (window);
   check_second_run (window, BSC_PROJECTION_VIEW (views[2]));
@@ -447,6 +480,21 @@ test_pause_step (void)
   g_assert_cmpstr (st.start_label, ==, "_Resume");
   g_assert_true (st.start_enabled);
   save_screenshot (GTK_WIDGET (window), "paused");
+  {
+    /* Save the Model while paused: the paused thread wakes to save */
+    g_autofree char *path = g_build_filename (shots_dir, "paused.safetensors",
+                                              NULL);
+    BscConfig config;
+
+    g_unlink (path);
+    g_assert_true (_bsc_window_save_model (window, path));
+    g_assert_true (wait_for (window, file_exists, path, 30));
+    g_assert_true (bsc_checkpoint_read_config (path, &config, NULL));
+    g_assert_cmpuint (config.epochs, ==, 200);
+    _bsc_window_get_status (window, &st);
+    g_assert_cmpint (st.last_state, ==, BSC_RUN_PAUSED);
+    g_assert_cmpuint (st.last_step, ==, paused_at + 1);
+  }
 
   /* Resume (the Pause toggle again): steps go on and stay unpaused. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.pause", NULL);
