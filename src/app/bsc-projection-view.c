@@ -129,6 +129,7 @@ struct _BscProjectionView
   MapState       *map_state;
   guint           layout_generation;   /* bumped by every reset */
   gboolean        layout_busy;
+  guint           layout_running;      /* serial of the evaluation it lays out */
   GCancellable   *layout_cancel;       /* of the running layout */
   BscEvalData    *layout_pending;      /* waits for the busy thread */
   guint           layout_missed;       /* evaluations not laid out since
@@ -700,6 +701,8 @@ move_tick_cb (GtkWidget     *widget,
       lerp (protos, self->anim_proto_from, self->anim_proto_to,
             2 * self->shown_k, e);
       bsc_scatter_set_prototypes (self->scatter, protos, self->shown_k);
+      /* where they are now: an interrupted move goes on from here */
+      memcpy (self->shown_protos, protos, sizeof (float) * 2 * self->shown_k);
     }
   gtk_widget_queue_draw (widget);
   return G_SOURCE_CONTINUE;
@@ -857,11 +860,12 @@ layout_done_cb (GObject      *source,
         show_points (self);
     }
   next = g_steal_pointer (&self->layout_pending);
-  if (next != NULL)
-    {
-      start_layout (self, next);
-      bsc_eval_data_unref (next);
-    }
+  if (next != NULL && wants_neighbours (self)
+      && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    start_layout (self, next);
+  else if (next != NULL)
+    self->layout_missed++;   /* hidden or linear since: laid out when shown */
+  g_clear_pointer (&next, bsc_eval_data_unref);
 }
 
 static void
@@ -869,6 +873,8 @@ start_layout (BscProjectionView *self,
               BscEvalData       *eval)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
   LayoutJob *job;
 
   if (self->layout_busy)
@@ -896,12 +902,25 @@ start_layout (BscProjectionView *self,
   self->layout_missed = 0;
   job->beside_training = self->training;
   job->cancellable = g_cancellable_new ();
-  self->layout_cancel = g_object_ref (job->cancellable);
-  self->layout_busy = TRUE;
   task = g_task_new (self, NULL, layout_done_cb, NULL);
   g_task_set_name (task, "[bsc] neighbourhood map");
   g_task_set_task_data (task, job, layout_job_free);
-  g_thread_unref (g_thread_new ("bsc-map", layout_thread, g_object_ref (task)));
+  thread = g_thread_try_new ("bsc-map", layout_thread, g_object_ref (task),
+                             &error);
+  if (thread == NULL)
+    {
+      g_object_unref (task);   /* the reference the thread would have held */
+      g_clear_pointer (&self->layout_error, g_free);
+      self->layout_error = g_strdup_printf (_("no neighbourhood map: %s"),
+                                            error->message);
+      if (self->eval != NULL)
+        update_summary (self);
+      return;
+    }
+  g_thread_unref (thread);
+  self->layout_cancel = g_object_ref (job->cancellable);
+  self->layout_running = eval->serial;
+  self->layout_busy = TRUE;
 }
 
 /* Lays out the newest evaluation as neighbourhoods if the map shows them
@@ -917,6 +936,12 @@ request_layout (BscProjectionView *self)
   if (self->nb_points != NULL && self->layout_serial == self->eval->serial
       && self->nb_n == self->eval->n_samples)
     return TRUE;
+  if (self->layout_busy && self->layout_running == self->eval->serial)
+    {
+      /* already under way: what waited is older */
+      g_clear_pointer (&self->layout_pending, bsc_eval_data_unref);
+      return TRUE;
+    }
   if (self->layout_pending != self->eval)
     start_layout (self, self->eval);
   return TRUE;

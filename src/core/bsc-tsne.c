@@ -77,6 +77,8 @@ struct _BscTsne
    * part way). */
   gsize    n;           /* distinct rows laid out */
   gsize    n_rows;      /* rows given, duplicates included */
+  gsize   *first;       /* with duplicates: each distinct row's first row
+                         * (n of them), else NULL */
   guint    d;
   gsize    n_land;      /* min (n, BSC_TSNE_MAX_LANDMARKS) */
   gsize   *land;        /* their rows of x, ascending; NULL: all rows */
@@ -106,6 +108,7 @@ map_clear (BscTsne *self)
 {
   self->n = 0;
   self->n_rows = 0;
+  g_clear_pointer (&self->first, g_free);
   self->d = 0;
   self->n_land = 0;
   g_clear_pointer (&self->land, g_free);
@@ -1412,9 +1415,16 @@ update_distinct (BscTsne      *self,
   if (of_row == NULL)
     return FALSE;
   m = distinct_rows (x, n, d, first, of_row);
-  *fresh = self->n != m || self->n_rows != n || self->d != d;
+  /* The layout is kept by distinct row: the same count but another
+   * pattern of copies would give points their neighbours' places. */
+  *fresh = self->n != m || self->n_rows != n || self->d != d
+           || (m < n) != (self->first != NULL)
+           || (m < n && memcmp (first, self->first, sizeof (gsize) * m) != 0);
   if (m == n)
-    return update_steps (self, x, n, d, init, *fresh, iterations, out, error);
+    {
+      g_clear_pointer (&self->first, g_free);
+      return update_steps (self, x, n, d, init, *fresh, iterations, out, error);
+    }
 
   xu = try_alloc (m * d, sizeof (float), error);
   out_u = xu ? try_alloc (m * 2, sizeof (float), error) : NULL;
@@ -1428,6 +1438,8 @@ update_distinct (BscTsne      *self,
     }
   if (!update_steps (self, xu, m, d, init_u, *fresh, iterations, out_u, error))
     return FALSE;
+  g_free (self->first);
+  self->first = g_memdup2 (first, sizeof (gsize) * m);
   for (gsize i = 0; i < n; i++)
     {
       out[2 * i] = out_u[2 * of_row[i]];
@@ -1483,10 +1495,17 @@ bsc_tsne_place (BscTsne     *self,
                 guint        d,
                 float       *out)
 {
+  gboolean ok, was_serial = FALSE;
+
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (m == 0 || (x != NULL && out != NULL), FALSE);
 
   if (self->n == 0 || d != self->d)
     return FALSE;
-  return place_rows (self, x, NULL, m, out, NULL);
+  if (self->serial)
+    was_serial = _bsc_parallel_set_serial_here (TRUE);
+  ok = place_rows (self, x, NULL, m, out, NULL);
+  if (self->serial)
+    _bsc_parallel_set_serial_here (was_serial);
+  return ok;
 }

@@ -688,6 +688,25 @@ test_duplicates (void)
     g_assert_cmpmem (with + 2 * i, 2 * sizeof (float),
                      with + 2 * src[i], 2 * sizeof (float));
 
+  /* the same number of distinct rows but other copies: a fresh map (the
+   * one a new object makes), not the last one's places shifted by one */
+  {
+    g_autofree float *pa = g_memdup2 (x, sizeof (float) * m * d);
+    g_autofree float *pb = g_memdup2 (x, sizeof (float) * m * d);
+    g_autofree float *oa = g_new (float, m * 2);
+    g_autofree float *ob = g_new (float, m * 2);
+    g_autofree float *fresh = g_new (float, m * 2);
+    g_autoptr(BscTsne) warm = bsc_tsne_new (2);
+    g_autoptr(BscTsne) anew = bsc_tsne_new (2);
+
+    memcpy (pa + 1 * d, pa, sizeof (float) * d);          /* row 1 = row 0 */
+    memcpy (pb + 101 * d, pb + 100 * d, sizeof (float) * d);   /* 101 = 100 */
+    g_assert_true (bsc_tsne_update (warm, pa, m, d, NULL, 0, oa, NULL));
+    g_assert_true (bsc_tsne_update (warm, pb, m, d, NULL, 0, ob, NULL));
+    g_assert_true (bsc_tsne_update (anew, pb, m, d, NULL, 0, fresh, NULL));
+    g_assert_cmpmem (ob, m * 2 * sizeof (float), fresh, m * 2 * sizeof (float));
+  }
+
   /* forty copies of one row: one place, the centre */
   for (guint i = 0; i < 40 * 4; i++)
     same[i] = (float) (i % 4) + 0.5f;
