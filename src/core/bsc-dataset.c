@@ -185,7 +185,8 @@ describe_labels (const BscDataset *self,
       g_string_append (out, "Labels:     none\n");
       return;
     }
-  g_string_append_printf (out, "Labels:     %u classes\n", self->n_classes);
+  g_string_append_printf (out, "Labels:     %u %s\n", self->n_classes,
+                          self->n_classes == 1 ? "class" : "classes");
   for (k = 0; k < self->n_classes; k++)
     {
       const char *name = k < self->class_names->len

@@ -223,6 +223,22 @@ walk_child (Walk       *walk,
     }
 }
 
+/* TRUE when path is a metrics file bootsc wrote: a JSON object whose
+ * "config" holds bootsc's own keys (a collection may hold a metrics.json
+ * of its own). */
+static gboolean
+is_bootsc_metrics (const char *path)
+{
+  g_autofree char *text = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &text, &length, NULL) || length > (1 << 20))
+    return FALSE;
+  return strstr (text, "\"config\"") != NULL
+         && strstr (text, "\"sk_iterations\"") != NULL
+         && strstr (text, "\"embed_dim\"") != NULL;
+}
+
 /* Why dir is not searched (bsc-load.h), or NULL. */
 static const char *
 results_folder (const char *dir)
@@ -238,7 +254,8 @@ results_folder (const char *dir)
     {
       g_autofree char *path = g_build_filename (dir, marks[i][0], NULL);
 
-      if (g_file_test (path, G_FILE_TEST_EXISTS))
+      if (i < 2 ? is_bootsc_metrics (path)
+                : g_file_test (path, G_FILE_TEST_EXISTS))
         return marks[i][1];
     }
   return NULL;

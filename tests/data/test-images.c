@@ -415,7 +415,11 @@ test_results_inside (void)
   write_gray8 (dir, "a/x.png", 2, 2, v);
   write_gray8 (dir, "b/y.png", 2, 2, v);
   write_gray8 (dir, "run/curves.png", 2, 2, v);
-  g_free (test_write_file (dir, "run/metrics.json", "{}", 2));
+  g_free (test_write_file (dir, "run/metrics.json",
+                          "{\"config\": {\"embed_dim\": 128, \"sk_iterations\": 3}}",
+                          -1));
+  /* a metrics.json of the collection's own is just a file */
+  g_free (test_write_file (dir, "b/metrics.json", "{\"accuracy\": 0.9}", -1));
   write_gray8 (dir, "a/sorted/cluster-00/x.png", 2, 2, v);
   write_gray8 (dir, "a/sorted/cluster-01/w.png", 2, 2, v);
   g_free (test_write_file (dir, "a/sorted/" BSC_CLUSTERS_MARK, "x", 1));
