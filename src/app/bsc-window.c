@@ -812,12 +812,16 @@ update_start_button (BscWindow *self,
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), tip);
 }
 
-/* The last run ended by itself: Step would start a new one unasked. */
+/* The last run has ended (finished, stopped or failed) and its results
+ * are on show: Step would throw them away for a new run unasked, so only
+ * Start begins one. */
 static gboolean
 run_finished (BscWindow *self)
 {
   return !run_alive (self) && self->last_snapshot != NULL
-         && self->last_snapshot->state == BSC_RUN_FINISHED;
+         && (self->last_snapshot->state == BSC_RUN_FINISHED
+             || self->last_snapshot->state == BSC_RUN_STOPPED
+             || self->last_snapshot->state == BSC_RUN_FAILED);
 }
 
 static void

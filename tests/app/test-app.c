@@ -511,6 +511,9 @@ test_pause_step (void)
   /* Stop evaluates where training stopped: views and exports show that
    * model, not the evaluation of some steps before. */
   g_assert_cmpint (st.eval_step, ==, (gint64) st.last_step);
+  /* a stopped run stays on show: Step does not replace it, Start does */
+  g_assert_false (st.step_enabled);
+  g_assert_true (st.start_enabled);
   g_settings_reset (settings, "epochs");
   g_object_unref (settings);
   close_window (window);
