@@ -1375,14 +1375,26 @@ choose_target (BscWindow            *self,
 }
 
 static void
+report_result (BscWindow  *self,
+               GError     *error,
+               const char *failed,
+               const char *done)
+{
+  if (error != NULL)
+    {
+      show_error (self, failed, error->message);
+      set_status (self, "");   /* an earlier success is not this one */
+    }
+  else
+    set_status (self, done);
+}
+
+static void
 report_export (BscWindow  *self,
                GError     *error,
                const char *done)
 {
-  if (error != NULL)
-    show_error (self, _("The export failed"), error->message);
-  else
-    set_status (self, done);
+  report_result (self, error, _("The export failed"), done);
 }
 
 static void eval_view (const BscEvalData *e,
@@ -1562,7 +1574,7 @@ model_saved_cb (GObject      *source,
     }
   done = g_strdup_printf (_("Model saved in %s (bootsc train --resume continues "
                             "it)"), job->to);
-  report_export (job->window, error, done);
+  report_result (job->window, error, _("The model could not be saved"), done);
   g_object_unref (job->window);
   g_free (job->to);
   g_free (job);
