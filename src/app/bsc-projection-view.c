@@ -119,6 +119,7 @@ struct _BscProjectionView
   gboolean        selecting;
   double          pointer_x, pointer_y;
   gboolean        has_selection;
+  GArray         *selected;      /* of guint: the selection's points */
   GArray         *lasso;         /* of double x, y in data units: the
                                   * selection's outline, or the one drawn */
   double          lasso_px, lasso_py;   /* its last vertex, in pixels */
@@ -409,6 +410,7 @@ clear_selection_cb (BscProjectionView *self)
   gtk_widget_set_visible (self->selection_box, FALSE);
   self->has_selection = FALSE;
   g_array_set_size (self->lasso, 0);
+  g_array_set_size (self->selected, 0);
   if (self->scatter != NULL)
     bsc_scatter_set_selected (self->scatter, NULL, 0);
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
@@ -494,6 +496,8 @@ select_lasso (BscProjectionView *self)
   /* the selected stand out and stay marked as training moves them */
   bsc_scatter_set_selected (self->scatter, (const guint *) indices->data,
                             indices->len);
+  g_array_set_size (self->selected, 0);
+  g_array_append_vals (self->selected, indices->data, indices->len);
   show_selection (self, indices);
   gtk_widget_queue_draw (GTK_WIDGET (self->area));
   return indices->len;
@@ -1079,15 +1083,30 @@ bsc_projection_view_draw_export (BscRunView *view,
   BscProjectionView *self = BSC_PROJECTION_VIEW (view);
   BscPlotTheme theme;
   BscView fit;
+  g_autofree char *title = NULL;
+  guint colour = gtk_drop_down_get_selected (self->color_by);
 
   if (self->eval == NULL || bsc_scatter_get_n_points (self->scatter) == 0)
     return FALSE;
+  /* the picture says what it shows; a selection is the session's, not
+   * the picture's */
+  title = g_strdup_printf ("%s · %s · %s", _("Embedding map"),
+                           self->shown_neighbours ? _("neighbourhoods (t-SNE)")
+                                                  : _("main directions (PCA)"),
+                           colour == 2 ? _("colour: confidence, purple unsure, "
+                                           "yellow sure")
+                           : by_label (self) ? _("colour: label")
+                                             : _("colour: cluster"));
   bsc_plot_theme_init (&theme, dark);
   theme.draw_background = TRUE;
   bsc_scatter_fit_view (self->scatter, width, height, &fit);
   bsc_scatter_set_dark (self->scatter, dark);
-  bsc_scatter_draw (self->scatter, &fit, _("Embedding map"), -1, &theme, cr,
-                    width, height);
+  if (self->selected->len > 0)
+    bsc_scatter_set_selected (self->scatter, NULL, 0);
+  bsc_scatter_draw (self->scatter, &fit, title, -1, &theme, cr, width, height);
+  if (self->selected->len > 0)
+    bsc_scatter_set_selected (self->scatter, (const guint *) self->selected->data,
+                              self->selected->len);
   return TRUE;
 }
 
@@ -1115,6 +1134,7 @@ bsc_projection_view_dispose (GObject *object)
   g_clear_pointer (&self->nb_proto, g_free);
   g_clear_pointer (&self->layout_error, g_free);
   g_clear_pointer (&self->lasso, g_array_unref);
+  g_clear_pointer (&self->selected, g_array_unref);
   stop_moving (self);
   g_clear_pointer (&self->shown_protos, g_free);
   if (self->layout_cancel != NULL)
@@ -1159,6 +1179,7 @@ bsc_projection_view_init (BscProjectionView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->lasso = g_array_new (FALSE, FALSE, sizeof (double));
+  self->selected = g_array_new (FALSE, FALSE, sizeof (guint));
   /* The selection's side panel is narrow: smaller cells, more columns. */
   bsc_sample_grid_set_cell_size (self->selection_grid, 60);
   area = GTK_WIDGET (self->area);
