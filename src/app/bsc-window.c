@@ -1426,6 +1426,10 @@ png_text (BscWindow   *self,
   info.eval = &ev;
   info.steps = snap->step;
   info.interrupted = snap->state != BSC_RUN_FINISHED;
+  /* the speed the status line shows, per epoch as the CLI records it */
+  if (snap->steps_per_second > 0 && snap->epochs > 0)
+    info.seconds_per_epoch = (double) snap->total_steps / snap->epochs
+                             / snap->steps_per_second;
   bsc_export_png_text (&info, keys, values);
 }
 

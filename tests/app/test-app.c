@@ -401,6 +401,8 @@ check_exports (BscWindow *window)
   chunks = bsc_plot_read_png_text (png, &error);
   g_assert_no_error (error);
   g_assert_nonnull (g_hash_table_lookup (chunks, "bootsc:config"));
+  g_assert_nonnull (strstr (g_hash_table_lookup (chunks, "bootsc:metrics"),
+                            "\"seconds_per_epoch\":"));
 }
 
 static void
