@@ -353,10 +353,11 @@ describe_data (BscWindow *self)
                                          d->n_classes), d->n_classes);
   else
     g_string_append (s, _(", no labels"));
-  if (d->skipped->len > 0)
+  if (bsc_dataset_count_unusable (d) > 0)
     g_string_append_printf (s, ngettext (", %u file skipped",
                                          ", %u files skipped",
-                                         d->skipped->len), d->skipped->len);
+                                         bsc_dataset_count_unusable (d)),
+                            bsc_dataset_count_unusable (d));
   text = g_string_free (s, FALSE);
   gtk_label_set_markup (self->data_label, text);
 }
@@ -365,7 +366,7 @@ static void
 show_skipped (BscWindow *self)
 {
   g_autofree char *text = NULL;
-  guint n = self->data->skipped->len;
+  guint n = bsc_dataset_count_unusable (self->data);
 
   gtk_info_bar_set_revealed (self->skipped_bar, n > 0);
   if (n == 0)

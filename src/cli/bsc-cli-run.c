@@ -148,9 +148,10 @@ bsc_cli_load (const char           *input,
       printf (_("Loaded %s: %zu samples of %zu"
                 " values%s\n"), name, data->n_samples, data->dim,
               data->labels ? _(", with labels") : "");
-      if (data->skipped->len > 0)
+      if (bsc_dataset_count_unusable (data) > 0)
         printf (_("Skipped %u files that could not be used (bootsc inspect "
-                  "lists them with the reason)\n"), data->skipped->len);
+                  "lists them with the reason)\n"),
+                bsc_dataset_count_unusable (data));
     }
   return data;
 }

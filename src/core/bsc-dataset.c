@@ -161,6 +161,30 @@ bsc_dataset_add_skipped (BscDataset *self,
   g_ptr_array_add (self->skipped, skipped);
 }
 
+void
+bsc_dataset_add_passed_over (BscDataset *self,
+                             const char *path,
+                             const char *reason)
+{
+  g_return_if_fail (self != NULL);
+
+  bsc_dataset_add_skipped (self, path, reason);
+  ((BscSkipped *) g_ptr_array_index (self->skipped,
+                                     self->skipped->len - 1))->on_purpose = TRUE;
+}
+
+guint
+bsc_dataset_count_unusable (const BscDataset *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  for (guint k = 0; k < self->skipped->len; k++)
+    n += !((BscSkipped *) g_ptr_array_index (self->skipped, k))->on_purpose;
+  return n;
+}
+
 static const char *
 kind_name (BscSourceKind kind)
 {
@@ -200,16 +224,32 @@ static void
 describe_skipped (const BscDataset *self,
                   GString          *out)
 {
-  guint k;
+  guint unusable = bsc_dataset_count_unusable (self);
+  guint over = self->skipped->len - unusable;
 
-  g_string_append_printf (out, "Skipped:    %u file%s\n", self->skipped->len,
-                          self->skipped->len == 1 ? "" : "s");
-  for (k = 0; k < self->skipped->len; k++)
+  /* files that could not be used, then folders left out on purpose */
+  for (guint pass = 0; pass < 2; pass++)
     {
-      BscSkipped *s = g_ptr_array_index (self->skipped, k);
-      g_autofree char *name = g_filename_display_name (s->path);
+      guint n = pass == 0 ? unusable : over;
 
-      g_string_append_printf (out, "  %s: %s\n", name, s->reason);
+      if (n == 0 && pass == 1)
+        continue;
+      if (pass == 0)
+        g_string_append_printf (out, "Skipped:    %u file%s\n", n,
+                                n == 1 ? "" : "s");
+      else
+        g_string_append_printf (out, "Not searched: %u folder%s\n", n,
+                                n == 1 ? "" : "s");
+      for (guint k = 0; k < self->skipped->len; k++)
+        {
+          BscSkipped *s = g_ptr_array_index (self->skipped, k);
+          g_autofree char *name = NULL;
+
+          if (s->on_purpose != (pass == 1))
+            continue;
+          name = g_filename_display_name (s->path);
+          g_string_append_printf (out, "  %s: %s\n", name, s->reason);
+        }
     }
 }
 

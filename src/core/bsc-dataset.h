@@ -19,8 +19,9 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  char *path;     /* as on disk (filename encoding) */
-  char *reason;   /* UTF-8, for people */
+  char    *path;     /* as on disk (filename encoding) */
+  char    *reason;   /* UTF-8, for people */
+  gboolean on_purpose; /* a folder left out by design, not a fault */
 } BscSkipped;
 
 typedef enum
@@ -96,6 +97,14 @@ gsize      *bsc_dataset_class_counts     (const BscDataset *self);
 void        bsc_dataset_add_skipped      (BscDataset       *self,
                                           const char       *path,
                                           const char       *reason);
+/* A folder left out on purpose (bsc-load.h): listed, but not counted
+ * among the files that could not be used. */
+void        bsc_dataset_add_passed_over  (BscDataset       *self,
+                                          const char       *path,
+                                          const char       *reason);
+/* How many skipped files could not be used (those left out on purpose
+ * aside). */
+guint       bsc_dataset_count_unusable   (const BscDataset *self);
 /* A multi-line UTF-8 summary: samples, dims, labels and counts, skipped
  * files with reasons.  What `bootsc inspect` prints. */
 char       *bsc_dataset_describe         (const BscDataset *self);

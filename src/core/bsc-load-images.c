@@ -287,7 +287,7 @@ walk_dir (Walk       *walk,
       if (g_file_test (path, G_FILE_TEST_IS_DIR)
           && (why = results_folder (path)) != NULL)
         {
-          bsc_dataset_add_skipped (walk->ds, path, why);
+          bsc_dataset_add_passed_over (walk->ds, path, why);
           continue;
         }
       if (top == -2)

@@ -431,6 +431,7 @@ test_results_inside (void)
   g_assert_cmpstr (g_ptr_array_index (ds->class_names, 1), ==, "b");
   g_assert_nonnull (strstr (reason_for (ds, run), "metrics.json"));
   g_assert_nonnull (strstr (reason_for (ds, sorted), "exported"));
+  g_assert_cmpuint (bsc_dataset_count_unusable (ds), ==, 1);   /* b/metrics.json */
 
   opened = load_dir (sorted, 2, -1, &error);
   g_assert_no_error (error);
