@@ -25,6 +25,7 @@ typedef struct
   gboolean     loading;
   gboolean     has_data;
   gboolean     error_shown;
+  gboolean     recover_shown;   /* a crashed run's autosave is pointed out */
   gboolean     running;         /* a worker thread is alive */
   gboolean     start_enabled;
   gboolean     step_enabled;

@@ -53,6 +53,9 @@ struct _BscWindow
   GtkLabel         *error_title;
   GtkLabel         *error_detail;
   GtkInfoBar       *skipped_bar;
+  GtkInfoBar       *recover_bar;
+  GtkLabel         *recover_label;
+  char             *orphan;     /* the crashed run's autosave shown there */
   GtkLabel         *skipped_label;
   GtkButton        *skipped_button;
   GtkLabel         *data_label;
@@ -184,6 +187,35 @@ error_bar_response_cb (BscWindow *self,
                        int        response)
 {
   hide_error (self);
+}
+
+enum { RECOVER_DELETE = 1 };
+
+static void
+recover_bar_response_cb (BscWindow *self,
+                         int        response)
+{
+  if (response == RECOVER_DELETE && self->orphan != NULL)
+    g_unlink (self->orphan);
+  gtk_info_bar_set_revealed (self->recover_bar, FALSE);
+}
+
+/* A run that crashed left its autosave: say where it is. */
+static void
+show_orphan (BscWindow *self)
+{
+  g_autofree char *text = NULL;
+
+  g_clear_pointer (&self->orphan, g_free);
+  self->orphan = bsc_worker_find_orphan ();
+  if (self->orphan == NULL)
+    return;
+  text = g_strdup_printf (_("A run ended unexpectedly; its model was saved in "
+                            "%s. bootsc train --resume continues it."),
+                          self->orphan);
+  gtk_label_set_text (self->recover_label, text);
+  gtk_info_bar_add_button (self->recover_bar, _("_Delete It"), RECOVER_DELETE);
+  gtk_info_bar_set_revealed (self->recover_bar, TRUE);
 }
 
 static void
@@ -1066,6 +1098,7 @@ bsc_window_dispose (GObject *object)
   g_clear_pointer (&self->last_snapshot, bsc_snapshot_unref);
   g_clear_pointer (&self->data, bsc_dataset_unref);
   g_clear_pointer (&self->error_text, g_free);
+  g_clear_pointer (&self->orphan, g_free);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (bsc_window_parent_class)->dispose (object);
 }
@@ -1096,6 +1129,8 @@ bsc_window_class_init (BscWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BscWindow, error_title);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, error_detail);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, skipped_bar);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, recover_bar);
+  gtk_widget_class_bind_template_child (widget_class, BscWindow, recover_label);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, skipped_label);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, skipped_button);
   gtk_widget_class_bind_template_child (widget_class, BscWindow, data_label);
@@ -1108,6 +1143,7 @@ bsc_window_class_init (BscWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BscWindow, cancel_load_button);
   gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
   gtk_widget_class_bind_template_callback (widget_class, skipped_bar_response_cb);
+  gtk_widget_class_bind_template_callback (widget_class, recover_bar_response_cb);
   gtk_widget_class_bind_template_callback (widget_class, cancel_load_cb);
   gtk_widget_class_bind_template_callback (widget_class, show_details_cb);
   gtk_widget_class_bind_template_callback (widget_class, lr_scale_changed_cb);
@@ -1233,6 +1269,7 @@ bsc_window_init (BscWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
   restore_size (self);
+  show_orphan (self);
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
   collect_views (self);
@@ -1734,6 +1771,7 @@ _bsc_window_get_status (BscWindow       *self,
   status->loading = self->load_job != NULL;
   status->has_data = self->data != NULL;
   status->error_shown = gtk_info_bar_get_revealed (self->error_bar);
+  status->recover_shown = gtk_info_bar_get_revealed (self->recover_bar);
   status->running = run_alive (self);
   status->start_enabled = g_action_group_get_action_enabled (
     G_ACTION_GROUP (self), "start");

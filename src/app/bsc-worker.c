@@ -14,6 +14,9 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -184,6 +187,46 @@ bsc_worker_new (BscDataset      *data,
 }
 
 /* ---- the model's checkpoint ----------------------------------------- */
+
+/* Autosaves older than this, left by crashed runs, are removed. */
+#define ORPHAN_MAX_AGE (30 * G_TIME_SPAN_DAY)
+
+char *
+bsc_worker_find_orphan (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (),
+                                           "bootsc-explorer", "autosave", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  gint64 now = g_get_real_time (), newest = 0;
+  char *found = NULL;
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      int pid = 0;
+      GStatBuf st;
+
+      /* run-PID-GENERATION.safetensors of a process that is gone */
+      if (sscanf (name, "run-%d-", &pid) != 1 || pid <= 0
+          || !g_str_has_suffix (name, ".safetensors")
+          || (kill (pid, 0) == 0 || errno != ESRCH)
+          || g_stat (path, &st) != 0)
+        continue;
+      if (now - (gint64) st.st_mtime * G_USEC_PER_SEC > ORPHAN_MAX_AGE)
+        {
+          g_unlink (path);
+          continue;
+        }
+      if ((gint64) st.st_mtime > newest)
+        {
+          newest = st.st_mtime;
+          g_free (found);
+          found = g_steal_pointer (&path);
+        }
+    }
+  return found;
+}
 
 const char *
 bsc_worker_get_checkpoint (BscWorker *self)

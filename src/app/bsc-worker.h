@@ -42,6 +42,9 @@ void             bsc_worker_set_lr_scale   (BscWorker       *self,
  * (removed with the worker; left behind by a crash), for bootsc train
  * --resume.  NULL before the first save. */
 const char      *bsc_worker_get_checkpoint (BscWorker       *self);
+/* The newest autosave a crashed run left behind (free it), or NULL;
+ * those older than 30 days are removed on the way. */
+char            *bsc_worker_find_orphan    (void);
 /* Saves the model now (or, after the end, takes the last save): the
  * result is the checkpoint's path (free it). */
 void             bsc_worker_save_model_async  (BscWorker           *self,

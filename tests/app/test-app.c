@@ -14,7 +14,11 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
+#include <time.h>
+#include <utime.h>
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
@@ -521,6 +525,46 @@ test_pause_step (void)
   close_window (window);
 }
 
+/* A process id no process has now. */
+static int
+dead_pid (void)
+{
+  for (int pid = 4000000; pid > 1000; pid -= 7919)
+    if (kill (pid, 0) != 0 && errno == ESRCH)
+      return pid;
+  return -1;
+}
+
+/* An autosave left by a crashed run (a dead process's) is pointed out
+ * when a window opens; one older than 30 days is removed instead. */
+static void
+test_orphan_autosave (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (),
+                                           "bootsc-explorer", "autosave", NULL);
+  g_autofree char *name = g_strdup_printf ("run-%d-7.safetensors", dead_pid ());
+  g_autofree char *old_name = g_strdup_printf ("run-%d-8.safetensors", dead_pid ());
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *old = g_build_filename (dir, old_name, NULL);
+  struct utimbuf long_ago = { 0, 0 };
+  BscWindow *window;
+  BscWindowStatus st;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, "x", 1, NULL));
+  g_assert_true (g_file_set_contents (old, "x", 1, NULL));
+  long_ago.actime = long_ago.modtime = time (NULL) - 40 * 24 * 3600;
+  g_assert_cmpint (utime (old, &long_ago), ==, 0);
+  window = new_window ();
+  _bsc_window_get_status (window, &st);
+  g_assert_true (st.recover_shown);
+  g_assert_false (st.error_shown);
+  g_assert_false (g_file_test (old, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  close_window (window);
+  g_unlink (path);
+}
+
 static void
 test_bad_folder (void)
 {
@@ -903,6 +947,7 @@ main (int   argc,
   g_test_add_func ("/app/train-epoch", test_train_epoch);
   g_test_add_func ("/app/pause-step", test_pause_step);
   g_test_add_func ("/app/bad-folder", test_bad_folder);
+  g_test_add_func ("/app/orphan-autosave", test_orphan_autosave);
   g_test_add_func ("/app/open-dialog", test_open_dialog);
   g_test_add_func ("/app/drop", test_drop);
   g_test_add_func ("/app/features", test_features);
