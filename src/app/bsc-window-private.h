@@ -51,6 +51,12 @@ gboolean    _bsc_window_export_pngs (BscWindow      *self,
 gboolean    _bsc_window_save_model  (BscWindow      *self,
                                      const char     *path);
 
+/* Continues the checkpoint at path on the open collection, paused (the
+ * Continue a Saved Model action, after its dialog).  FALSE with the
+ * reason shown when it cannot be read. */
+gboolean    _bsc_window_continue_model (BscWindow   *self,
+                                        const char  *path);
+
 /* Writes the last evaluation's assignments as CSV (the export action). */
 gboolean    _bsc_window_export_csv  (BscWindow      *self,
                                      const char     *path,

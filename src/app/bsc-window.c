@@ -211,7 +211,8 @@ show_orphan (BscWindow *self)
   if (self->orphan == NULL)
     return;
   text = g_strdup_printf (_("A run ended unexpectedly; its model was saved in "
-                            "%s. bootsc train --resume continues it."),
+                            "%s. Continue a Saved Model… (or bootsc train "
+                            "--resume) continues it on its collection."),
                           self->orphan);
   gtk_label_set_text (self->recover_label, text);
   gtk_info_bar_add_button (self->recover_bar, _("_Delete It"), RECOVER_DELETE);
@@ -767,6 +768,10 @@ drop_worker (BscWindow *self)
     bsc_params_set_running (self->params, FALSE);
 }
 
+static void run_worker (BscWindow *self,
+                        BscWorker *worker,
+                        gboolean   paused);
+
 static void
 start_run (BscWindow *self,
            gboolean   paused)
@@ -782,13 +787,22 @@ start_run (BscWindow *self,
       begin_load (self, self->data->source, TRUE);
       return;
     }
-  drop_worker (self);
-  hide_error (self);
   bsc_params_get_config (self->params, self->data->labels != NULL
                          ? self->data->n_classes : 0, &config);
   config.input_dim = self->data->dim;
+  run_worker (self, bsc_worker_new (self->data, &config), paused);
+}
+
+/* Starts worker (taken) as the window's run. */
+static void
+run_worker (BscWindow *self,
+            BscWorker *worker,
+            gboolean   paused)
+{
+  drop_worker (self);
+  hide_error (self);
   reset_views (self);
-  self->worker = bsc_worker_new (self->data, &config);
+  self->worker = worker;
   bsc_worker_set_lr_scale (self->worker, bsc_params_get_lr_scale (self->params));
   g_signal_connect (self->worker, "snapshot", G_CALLBACK (snapshot_cb), self);
   g_signal_connect (self->worker, "finished", G_CALLBACK (finished_cb), self);
@@ -879,6 +893,8 @@ update_actions (BscWindow *self)
   set_action_enabled (self, "export-png", has_eval);
   set_action_enabled (self, "export-folders", has_eval
                       && self->data != NULL && self->data->paths != NULL);
+  set_action_enabled (self, "continue-model", self->data != NULL && !loading
+                                              && !alive);
   set_action_enabled (self, "save-model", self->worker != NULL
                       && (alive || bsc_worker_get_checkpoint (self->worker)));
   g_simple_action_set_state (G_SIMPLE_ACTION (pause),
@@ -1184,6 +1200,7 @@ static void export_csv_activate     (GSimpleAction *, GVariant *, gpointer);
 static void export_png_activate     (GSimpleAction *, GVariant *, gpointer);
 static void export_folders_activate (GSimpleAction *, GVariant *, gpointer);
 static void save_model_activate     (GSimpleAction *, GVariant *, gpointer);
+static void continue_model_activate (GSimpleAction *, GVariant *, gpointer);
 
 static const GActionEntry win_actions[] = {
   { "start", simple_action_cb },
@@ -1192,6 +1209,7 @@ static const GActionEntry win_actions[] = {
   { "stop", simple_action_cb },
   { "export-csv", export_csv_activate },
   { "save-model", save_model_activate },
+  { "continue-model", continue_model_activate },
   { "export-png", export_png_activate },
   { "export-folders", export_folders_activate },
 };
@@ -1658,6 +1676,48 @@ save_model_activate (GSimpleAction *action,
 
   choose_target_full (self, _("Save the Model"), GTK_FILE_CHOOSER_ACTION_SAVE,
                       _("_Save"), name, TRUE, save_model_to);
+}
+
+gboolean
+_bsc_window_continue_model (BscWindow  *self,
+                            const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  BscWorker *worker;
+
+  g_return_val_if_fail (BSC_IS_WINDOW (self), FALSE);
+
+  if (self->data == NULL || self->load_job != NULL)
+    return FALSE;
+  worker = bsc_worker_new_resumed (self->data, path, &error);
+  if (worker == NULL)
+    {
+      show_error (self, _("This model cannot be continued"), error->message);
+      return FALSE;
+    }
+  /* paused: the person sees where it stands and presses Resume */
+  run_worker (self, worker, TRUE);
+  return TRUE;
+}
+
+static void
+continue_model_from (BscWindow *self,
+                     GFile     *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+
+  _bsc_window_continue_model (self, path);
+}
+
+static void
+continue_model_activate (GSimpleAction *action,
+                         GVariant      *param,
+                         gpointer       user_data)
+{
+  BscWindow *self = BSC_WINDOW (user_data);
+
+  choose_target (self, _("Continue a Saved Model"), GTK_FILE_CHOOSER_ACTION_OPEN,
+                 _("_Continue"), NULL, continue_model_from);
 }
 
 static void

@@ -62,6 +62,7 @@ struct _BscWorker
   GThread       *thread;
   GCancellable  *cancellable;
   char          *checkpoint;     /* the run's autosave file */
+  char          *resume;         /* a checkpoint to continue, or NULL */
   gint           saved;          /* atomic: checkpoint holds a model */
 
   /* Control block, guarded by lock. */
@@ -126,6 +127,7 @@ bsc_worker_finalize (GObject *object)
   if (self->checkpoint != NULL)
     g_unlink (self->checkpoint);
   g_free (self->checkpoint);
+  g_free (self->resume);
   g_clear_pointer (&self->save_tasks, g_ptr_array_unref);
   g_clear_pointer (&self->data, bsc_dataset_unref);
   g_clear_object (&self->cancellable);
@@ -183,6 +185,23 @@ bsc_worker_new (BscDataset      *data,
                                          "bootsc-explorer", "autosave", name,
                                          NULL);
   }
+  return self;
+}
+
+BscWorker *
+bsc_worker_new_resumed (BscDataset  *data,
+                        const char  *checkpoint,
+                        GError     **error)
+{
+  BscConfig config;
+  BscWorker *self;
+
+  g_return_val_if_fail (data != NULL && checkpoint != NULL, NULL);
+
+  if (!bsc_checkpoint_read_config (checkpoint, &config, error))
+    return NULL;
+  self = bsc_worker_new (data, &config);
+  self->resume = g_strdup (checkpoint);
   return self;
 }
 
@@ -868,7 +887,9 @@ run (BscWorker  *self,
   gboolean paused;
   gint64 t0 = g_get_monotonic_time ();
 
-  self->trainer = bsc_trainer_new (self->data, &self->config, error);
+  self->trainer = self->resume != NULL
+                  ? bsc_trainer_load (self->data, self->resume, error)
+                  : bsc_trainer_new (self->data, &self->config, error);
   if (self->trainer == NULL)
     return;
   g_debug ("network made in %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);

@@ -25,6 +25,12 @@ G_DECLARE_FINAL_TYPE (BscWorker, bsc_worker, BSC, WORKER, GObject)
 BscWorker       *bsc_worker_new            (BscDataset      *data,
                                             const BscConfig *config);
 /* Starts the thread; start_paused leaves it waiting for resume or step. */
+/* A run that continues a checkpoint (bootsc's or the explorer's) on
+ * data, with the checkpoint's configuration; NULL if it cannot be read
+ * (a checkpoint that does not fit data fails when the run starts). */
+BscWorker       *bsc_worker_new_resumed    (BscDataset      *data,
+                                            const char      *checkpoint,
+                                            GError         **error);
 void             bsc_worker_start          (BscWorker       *self,
                                             gboolean         start_paused);
 void             bsc_worker_pause          (BscWorker       *self);

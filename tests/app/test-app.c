@@ -462,6 +462,7 @@ test_pause_step (void)
   GSettings *settings = g_settings_new (APPLICATION_ID);
   BscWindowStatus st;
   guint64 target = 2, paused_at;
+  g_autofree char *path = g_build_filename (shots_dir, "paused.safetensors", NULL);
 
   g_settings_set_uint (settings, "epochs", 200);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
@@ -488,8 +489,6 @@ test_pause_step (void)
   save_screenshot (GTK_WIDGET (window), "paused");
   {
     /* Save the Model while paused: the paused thread wakes to save */
-    g_autofree char *path = g_build_filename (shots_dir, "paused.safetensors",
-                                              NULL);
     BscConfig config;
 
     g_unlink (path);
@@ -520,6 +519,23 @@ test_pause_step (void)
   /* a stopped run stays on show: Step does not replace it, Start does */
   g_assert_false (st.step_enabled);
   g_assert_true (st.start_enabled);
+
+  /* Continue a Saved Model: the model saved while paused, paused where
+   * it was saved; Resume trains on from there */
+  g_assert_true (_bsc_window_continue_model (window, path));
+  g_assert_true (wait_for (window, state_is, GINT_TO_POINTER (BSC_RUN_PAUSED), 60));
+  _bsc_window_get_status (window, &st);
+  g_assert_cmpuint (st.last_step, ==, paused_at + 1);
+  g_assert_cmpstr (st.start_label, ==, "_Resume");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.pause", NULL);
+  target = paused_at + 4;
+  g_assert_true (wait_for (window, step_reached, &target, 60));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
+  g_assert_true (wait_for (window, run_ended, NULL, 60));
+  /* a file that is not a checkpoint is refused with the reason */
+  g_assert_false (_bsc_window_continue_model (window, data_path));
+  _bsc_window_get_status (window, &st);
+  g_assert_true (st.error_shown);
   g_settings_reset (settings, "epochs");
   g_object_unref (settings);
   close_window (window);
