@@ -12,10 +12,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 
 #include "bsc-application.h"
 #include "bsc-paths.h"
 #include "bsc-window.h"
+#include "bsc-worker.h"
 
 struct _BscApplication
 {
@@ -268,12 +270,28 @@ load_css (void)
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
+/* SIGTERM (a logout, say): close the windows as Quit does, so runs end
+ * cleanly, but keep the model of a run it cuts short for the next start. */
+static gboolean
+terminate_cb (gpointer user_data)
+{
+  GtkApplication *app = user_data;
+  GList *windows = g_list_copy (gtk_application_get_windows (app));
+
+  bsc_worker_keep_unfinished ();
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (GTK_WINDOW (l->data));
+  g_list_free (windows);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 bsc_application_startup (GApplication *app)
 {
   BscApplication *self = BSC_APPLICATION (app);
 
   G_APPLICATION_CLASS (bsc_application_parent_class)->startup (app);
+  g_unix_signal_add (SIGTERM, terminate_cb, app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);

@@ -63,6 +63,8 @@ struct _BscWorker
   GCancellable  *cancellable;
   char          *checkpoint;     /* the run's autosave file */
   char          *resume;         /* a checkpoint to continue, or NULL */
+  gint           unfinished;     /* atomic: the thread ended before the
+                                  * last epoch (stopped, failed) */
   gint           saved;          /* atomic: checkpoint holds a model */
 
   /* Control block, guarded by lock. */
@@ -116,15 +118,26 @@ typedef struct
   gboolean     counted;
 } Delivery;
 
+/* Set when the session ends (SIGTERM): runs cut short keep their model. */
+static gboolean keep_unfinished;
+
+void
+bsc_worker_keep_unfinished (void)
+{
+  keep_unfinished = TRUE;
+}
+
 static void
 bsc_worker_finalize (GObject *object)
 {
   BscWorker *self = BSC_WORKER (object);
 
   g_assert (self->thread == NULL);
-  /* The autosave outlives only a crash: a run that ends normally takes
-   * its file along (Save Model keeps a copy). */
-  if (self->checkpoint != NULL)
+  /* The autosave outlives only a crash, or a run the session's end cut
+   * short: a run that ends normally takes its file along (Save Model
+   * keeps a copy). */
+  if (self->checkpoint != NULL
+      && !(keep_unfinished && g_atomic_int_get (&self->unfinished)))
     g_unlink (self->checkpoint);
   g_free (self->checkpoint);
   g_free (self->resume);
@@ -875,6 +888,7 @@ finish (BscWorker *self,
     state = BSC_RUN_FINISHED;
   else
     state = BSC_RUN_STOPPED;
+  g_atomic_int_set (&self->unfinished, state != BSC_RUN_FINISHED);
   publish (self, state, TRUE, error);
 }
 

@@ -51,6 +51,9 @@ const char      *bsc_worker_get_checkpoint (BscWorker       *self);
 /* The newest autosave a crashed run left behind (free it), or NULL;
  * those older than 30 days are removed on the way. */
 char            *bsc_worker_find_orphan    (void);
+/* From now on, runs that end before their last epoch keep their
+ * autosave (the session is ending: a logout, SIGTERM). */
+void             bsc_worker_keep_unfinished (void);
 /* Saves the model now (or, after the end, takes the last save): the
  * result is the checkpoint's path (free it). */
 void             bsc_worker_save_model_async  (BscWorker           *self,

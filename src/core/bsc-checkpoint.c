@@ -363,8 +363,9 @@ parse_header (Checkpoint  *c,
   memcpy (&len, bytes, 8);
   len = GUINT64_FROM_LE (len);
   if (len > MAX_HEADER || len > size - 8)
-    return fail (error, c->path, "the header length %" G_GUINT64_FORMAT
-                 " does not fit the file", len);
+    return fail (error, c->path, "not a safetensors checkpoint (its first "
+                 "8 bytes give a header length of %" G_GUINT64_FORMAT
+                 ", which does not fit the file)", len);
   c->parser = json_parser_new ();
   if (!json_parser_load_from_data (c->parser, bytes + 8, (gssize) len, NULL))
     return fail (error, c->path, "the header is not JSON");
