@@ -105,6 +105,29 @@ collect_entries (BscTrainer *self,
   return entries;
 }
 
+/* A fingerprint of the values trained on (MD5, not for security: a
+ * resumed run must see the same samples, not only as many). */
+static char *
+data_md5 (const BscDataset *data)
+{
+  gsize bytes = data->n_samples * data->dim
+                * (data->pixels != NULL ? 1 : sizeof (float));
+  const void *values = data->pixels != NULL ? (const void *) data->pixels
+                                            : (const void *) data->features;
+
+  return g_compute_checksum_for_data (G_CHECKSUM_MD5, values, bytes);
+}
+
+/* The trainer's fingerprint, computed at its first checkpoint (the data
+ * does not change under a trainer). */
+static const char *
+trainer_data_md5 (BscTrainer *self)
+{
+  if (self->data_md5 == NULL)
+    self->data_md5 = data_md5 (self->data);
+  return self->data_md5;
+}
+
 static void
 add_metadata_uint (JsonBuilder *b,
                    const char  *key,
@@ -142,6 +165,8 @@ add_metadata (JsonBuilder *b,
   add_metadata_uint (b, "trainer.step", self->step);
   add_metadata_uint (b, "trainer.position", self->position);
   add_metadata_uint (b, "trainer.n_samples", self->data->n_samples);
+  json_builder_set_member_name (b, "trainer.data_md5");
+  json_builder_add_string_value (b, trainer_data_md5 (self));
   add_metadata_uint (b, "trainer.augment_seed", self->augment_seed);
   add_metadata_uint (b, "trainer.has_momentum",
                      bsc_model_has_momentum (self->model));
@@ -634,6 +659,20 @@ check_dataset (Checkpoint       *c,
                    "have %" G_GSIZE_FORMAT, c->path, config->input_dim,
                    data->source, data->dim);
       return FALSE;
+    }
+  /* (checkpoints older than the fingerprint have none to compare) */
+  if (meta_string (c, "trainer.data_md5") != NULL)
+    {
+      g_autofree char *md5 = data_md5 (data);
+
+      if (strcmp (md5, meta_string (c, "trainer.data_md5")) != 0)
+        {
+          g_set_error (error, BSC_ERROR, BSC_ERROR_INVALID_DATA,
+                       "%s was trained on other samples than those of %s "
+                       "(as many, but not the same values)", c->path,
+                       data->source);
+          return FALSE;
+        }
     }
   return TRUE;
 }

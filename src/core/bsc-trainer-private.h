@@ -34,6 +34,8 @@ struct _BscTrainer
   guint       position;        /* batches of the current epoch done */
   gsize      *perm;            /* n_samples: this epoch's order */
   BscRng      shuffle_rng;     /* state before the next epoch's shuffle */
+  char       *data_md5;        /* fingerprint of data's values, or NULL
+                                * before the first checkpoint */
   guint64     augment_seed;    /* per-row augmentation streams derive from it */
   double      lr_scale;
 

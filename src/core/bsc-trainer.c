@@ -215,6 +215,7 @@ bsc_trainer_free (BscTrainer *self)
   g_free (self->probe);
   g_free (self->last_clusters);
   g_free (self->x0);   /* x1 lies in the same buffer */
+  g_free (self->data_md5);
   g_free (self);
 }
 

@@ -725,6 +725,7 @@ test_checkpoint_errors (void)
   g_autoptr(BscDataset) data = make_blobs (N_SAMPLES, DIM, 1);
   g_autoptr(BscDataset) other = make_blobs (N_SAMPLES + 8, DIM, 1);
   g_autoptr(BscDataset) wide = make_blobs (N_SAMPLES, DIM + 1, 1);
+  g_autoptr(BscDataset) same_size = make_blobs (N_SAMPLES, DIM, 2);
   g_autoptr(BscTrainer) t = NULL;
   g_autofree char *path = temp_path ("model.safetensors");
   g_autofree char *bytes = NULL;
@@ -736,6 +737,15 @@ test_checkpoint_errors (void)
   g_assert_true (bsc_trainer_save (t, path, NULL));
   expect_load_error (other, path, BSC_ERROR_INVALID_DATA);
   expect_load_error (wide, path, BSC_ERROR_INVALID_DATA);
+  /* as many samples of as many values, but other ones */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(BscTrainer) wrong = bsc_trainer_load (same_size, path, &error);
+
+    g_assert_null (wrong);
+    g_assert_error (error, BSC_ERROR, BSC_ERROR_INVALID_DATA);
+    g_assert_nonnull (strstr (error->message, "other samples"));
+  }
 
   g_assert_true (g_file_get_contents (path, &bytes, &size, NULL));
   write_bytes (path, bytes, size - 100);   /* truncated */
