@@ -652,6 +652,11 @@ failure_hint (BscWindow   *self,
 
   bsc_config_init (&tiny);
   bsc_config_set_preset (&tiny, BSC_PRESET_TINY);
+  if (snap->step == 0 && self->worker != NULL
+      && bsc_worker_is_resumed (self->worker))
+    return g_strdup (_("Open the collection this model was trained on, then "
+                       "continue it again; Start begins a new run on this "
+                       "collection instead."));
   if (g_error_matches (snap->error, BSC_ERROR, BSC_ERROR_NUMERIC)
       && snap->step == 0)
     /* The first step already: the data, not divergence. */
@@ -688,7 +693,10 @@ show_run_failure (BscWindow   *self,
   g_autofree char *detail = NULL;
   g_autofree char *hint = failure_hint (self, snap);
 
-  if (snap->step == 0)
+  if (snap->step == 0 && self->worker != NULL
+      && bsc_worker_is_resumed (self->worker))
+    title = g_strdup (_("This model cannot be continued"));
+  else if (snap->step == 0)
     title = g_strdup (_("Training could not start"));
   else
     title = g_strdup_printf (_("Training stopped at step %'" PRIu64),

@@ -218,6 +218,14 @@ bsc_worker_new_resumed (BscDataset  *data,
   return self;
 }
 
+gboolean
+bsc_worker_is_resumed (BscWorker *self)
+{
+  g_return_val_if_fail (BSC_IS_WORKER (self), FALSE);
+
+  return self->resume != NULL;
+}
+
 /* ---- the model's checkpoint ----------------------------------------- */
 
 /* Autosaves older than this, left by crashed runs, are removed. */

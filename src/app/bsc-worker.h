@@ -31,6 +31,8 @@ BscWorker       *bsc_worker_new            (BscDataset      *data,
 BscWorker       *bsc_worker_new_resumed    (BscDataset      *data,
                                             const char      *checkpoint,
                                             GError         **error);
+/* TRUE for a run made by bsc_worker_new_resumed. */
+gboolean         bsc_worker_is_resumed     (BscWorker       *self);
 void             bsc_worker_start          (BscWorker       *self,
                                             gboolean         start_paused);
 void             bsc_worker_pause          (BscWorker       *self);
