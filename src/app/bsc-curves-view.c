@@ -123,8 +123,9 @@ draw_chart_cb (BscPlotArea        *area,
       if (c == CHART_LOSS)
         bsc_plot_text (cr, theme, width / 2.0, height / 2.0, 0.5, 0.5, 1.2,
                        self->has_data
-                       ? _("Press Start (Ctrl+Return): the losses appear "
-                           "here as the network learns.")
+                       ? _("Press Start, or Resume a paused run "
+                           "(Ctrl+Return): the losses appear here as the "
+                           "network learns.")
                        : _("Open a folder or a file (Ctrl+O) to begin."));
       return;
     }

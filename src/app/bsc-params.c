@@ -21,6 +21,7 @@ struct _BscParams
 
   GtkGrid        *model_grid;
   GtkButton      *reset_button;
+  GtkLabel       *note;
   GtkSpinButton  *clusters;
   GtkDropDown    *preset;
   GtkSpinButton  *epochs;
@@ -130,6 +131,7 @@ bsc_params_class_init (BscParamsClass *klass)
                                                RESOURCE_PATH "/bsc-params.ui");
   gtk_widget_class_bind_template_child (widget_class, BscParams, model_grid);
   gtk_widget_class_bind_template_child (widget_class, BscParams, reset_button);
+  gtk_widget_class_bind_template_child (widget_class, BscParams, note);
   gtk_widget_class_bind_template_child (widget_class, BscParams, clusters);
   gtk_widget_class_bind_template_child (widget_class, BscParams, preset);
   gtk_widget_class_bind_template_child (widget_class, BscParams, epochs);
@@ -251,6 +253,16 @@ bsc_params_set_running (BscParams *self,
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->model_grid), !running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->reset_button), !running);
+}
+
+void
+bsc_params_set_note (BscParams  *self,
+                     const char *text)
+{
+  g_return_if_fail (BSC_IS_PARAMS (self));
+
+  gtk_label_set_text (self->note, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->note), text != NULL);
 }
 
 double

@@ -28,6 +28,10 @@ void    bsc_params_get_config    (BscParams *self,
 void    bsc_params_set_running   (BscParams *self,
                                   gboolean   running);
 double  bsc_params_get_lr_scale  (BscParams *self);
+/* A line above the parameters (NULL hides it): what they do not show,
+ * such as a continued model's own configuration. */
+void    bsc_params_set_note      (BscParams  *self,
+                                  const char *text);
 /* Multiplies the factor by 10^(steps / 10) (keyboard shortcuts). */
 void    bsc_params_nudge_lr      (BscParams *self,
                                   int        steps);

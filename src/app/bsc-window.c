@@ -798,6 +798,7 @@ start_run (BscWindow *self,
   bsc_params_get_config (self->params, self->data->labels != NULL
                          ? self->data->n_classes : 0, &config);
   config.input_dim = self->data->dim;
+  bsc_params_set_note (self->params, NULL);
   run_worker (self, bsc_worker_new (self->data, &config), paused);
 }
 
@@ -1705,6 +1706,19 @@ _bsc_window_continue_model (BscWindow  *self,
     }
   /* paused: the person sees where it stands and presses Resume */
   run_worker (self, worker, TRUE);
+  {
+    const BscConfig *c = bsc_worker_get_config (self->worker);
+    g_autofree char *note = NULL;
+
+    note = g_strdup_printf (_("This run continues a saved model with its own "
+                              "settings: widths %u, %u / %u, %u; %u clusters; "
+                              "%u epochs; batch %u; seed %" PRIu64 ". The "
+                              "settings below are for the next new run."),
+                            c->hidden1, c->hidden2, c->proj_hidden,
+                            c->embed_dim, c->n_clusters, c->epochs,
+                            c->batch_size, (guint64) c->seed);
+    bsc_params_set_note (self->params, note);
+  }
   return TRUE;
 }
 

@@ -527,6 +527,8 @@ test_pause_step (void)
   _bsc_window_get_status (window, &st);
   g_assert_cmpuint (st.last_step, ==, paused_at + 1);
   g_assert_cmpstr (st.start_label, ==, "_Resume");
+  spin (0.3);
+  save_screenshot (GTK_WIDGET (window), "continued");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.pause", NULL);
   target = paused_at + 4;
   g_assert_true (wait_for (window, step_reached, &target, 60));
