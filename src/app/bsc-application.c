@@ -161,6 +161,8 @@ static const struct
   { "win.export-csv", { "<Control>e", NULL } },
   { "win.export-png", { "<Control><Shift>e", NULL } },
   { "win.export-folders", { "<Control><Shift>f", NULL } },
+  { "win.save-model", { "<Control>s", NULL } },
+  { "win.continue-model", { "<Control><Shift>s", NULL } },
   { "win.view(0)", { "<Alt>1", NULL } },
   { "win.view(1)", { "<Alt>2", NULL } },
   { "win.view(2)", { "<Alt>3", NULL } },
