@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "bsc-dataset.h"
 #include "bsc-load-private.h"
 
@@ -190,11 +192,36 @@ kind_name (BscSourceKind kind)
 {
   switch (kind)
     {
-    case BSC_SOURCE_FEATURES: return "feature matrix";
-    case BSC_SOURCE_IMAGES: return "image folder";
-    case BSC_SOURCE_IDX: return "IDX images";
-    default: return "unknown";
+    case BSC_SOURCE_FEATURES: return _("feature matrix");
+    case BSC_SOURCE_IMAGES: return _("image folder");
+    case BSC_SOURCE_IDX: return _("IDX images");
+    default: return _("unknown");
     }
+}
+
+/* "Label:" and its value, the values of every field in one column (as
+ * wide as the longest label in the language shown, plus a space). */
+static void G_GNUC_PRINTF (3, 4)
+append_field (GString    *out,
+              const char *label,
+              const char *format,
+              ...)
+{
+  const char *labels[] = { _("Source:"), _("Kind:"), _("Samples:"),
+                           _("Dimensions:"), _("Images:"), _("Thumbnails:"),
+                           _("Labels:"), _("Skipped:") };
+  glong width = 0;
+  va_list args;
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    width = MAX (width, g_utf8_strlen (labels[i], -1));
+  g_string_append (out, label);
+  for (glong k = g_utf8_strlen (label, -1); k <= width; k++)
+    g_string_append_c (out, ' ');
+  va_start (args, format);
+  g_string_append_vprintf (out, format, args);
+  va_end (args);
+  g_string_append_c (out, '\n');
 }
 
 static void
@@ -206,11 +233,12 @@ describe_labels (const BscDataset *self,
 
   if (counts == NULL)
     {
-      g_string_append (out, "Labels:     none\n");
+      append_field (out, _("Labels:"), "%s", _("none"));
       return;
     }
-  g_string_append_printf (out, "Labels:     %u %s\n", self->n_classes,
-                          self->n_classes == 1 ? "class" : "classes");
+  append_field (out, _("Labels:"), ngettext ("%u class", "%u classes",
+                                             self->n_classes),
+                self->n_classes);
   for (k = 0; k < self->n_classes; k++)
     {
       const char *name = k < self->class_names->len
@@ -235,11 +263,11 @@ describe_skipped (const BscDataset *self,
       if (n == 0 && pass == 1)
         continue;
       if (pass == 0)
-        g_string_append_printf (out, "Skipped:    %u file%s\n", n,
-                                n == 1 ? "" : "s");
+        append_field (out, _("Skipped:"), ngettext ("%u file", "%u files", n), n);
       else
-        g_string_append_printf (out, "Not searched: %u folder%s\n", n,
-                                n == 1 ? "" : "s");
+        g_string_append_printf (out, ngettext ("Not searched: %u folder\n",
+                                               "Not searched: %u folders\n", n),
+                                n);
       for (guint k = 0; k < self->skipped->len; k++)
         {
           BscSkipped *s = g_ptr_array_index (self->skipped, k);
@@ -263,18 +291,16 @@ bsc_dataset_describe (const BscDataset *self)
 
   out = g_string_new (NULL);
   source = g_filename_display_name (self->source ? self->source : "");
-  g_string_append_printf (out, "Source:     %s\n", source);
-  g_string_append_printf (out, "Kind:       %s\n", kind_name (self->kind));
-  g_string_append_printf (out, "Samples:    %" G_GSIZE_FORMAT "\n",
-                          self->n_samples);
-  g_string_append_printf (out, "Dimensions: %" G_GSIZE_FORMAT "\n", self->dim);
+  append_field (out, _("Source:"), "%s", source);
+  append_field (out, _("Kind:"), "%s", kind_name (self->kind));
+  append_field (out, _("Samples:"), "%" G_GSIZE_FORMAT, self->n_samples);
+  append_field (out, _("Dimensions:"), "%" G_GSIZE_FORMAT, self->dim);
   if (self->width > 0)
-    g_string_append_printf (out, "Images:     %u x %u, %s\n", self->width,
-                            self->height,
-                            self->channels == 3 ? "RGB" : "grayscale");
+    append_field (out, _("Images:"), _("%u x %u, %s"), self->width,
+                  self->height, self->channels == 3 ? _("RGB") : _("grayscale"));
   if (self->thumbs != NULL && self->thumbs != self->pixels)
-    g_string_append_printf (out, "Thumbnails: %u x %u\n", self->thumb_size,
-                            self->thumb_size);
+    append_field (out, _("Thumbnails:"), "%u x %u", self->thumb_size,
+                  self->thumb_size);
   describe_labels (self, out);
   describe_skipped (self, out);
   return g_string_free (out, FALSE);
