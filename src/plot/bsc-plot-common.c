@@ -120,6 +120,18 @@ bsc_colormap_get (BscColormap map,
     interpolate (viridis, G_N_ELEMENTS (viridis), t, out);
 }
 
+guint32
+bsc_colormap_argb (BscColormap map,
+                   gboolean    dark,
+                   double      t)
+{
+  BscColor c;
+
+  bsc_colormap_get (map, dark, t, &c);
+  return 0xff000000u | ((guint32) lround (c.r * 255) << 16)
+         | ((guint32) lround (c.g * 255) << 8) | (guint32) lround (c.b * 255);
+}
+
 void
 bsc_plot_theme_init (BscPlotTheme *theme,
                      gboolean      dark)

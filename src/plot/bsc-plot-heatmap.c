@@ -242,15 +242,10 @@ value_pixel (const BscHeatmap *self,
              double            vmin,
              double            vmax)
 {
-  BscColor c;
-
   if (isnan (v))
-    bsc_colormap_get (self->map, self->dark, NAN, &c);
-  else
-    bsc_colormap_get (self->map, self->dark,
-                      color_position (self, (v - vmin) / (vmax - vmin)), &c);
-  return 0xff000000u | ((guint32) lround (c.r * 255) << 16)
-         | ((guint32) lround (c.g * 255) << 8) | (guint32) lround (c.b * 255);
+    return bsc_colormap_argb (self->map, self->dark, NAN);
+  return bsc_colormap_argb (self->map, self->dark,
+                            color_position (self, (v - vmin) / (vmax - vmin)));
 }
 
 static guint

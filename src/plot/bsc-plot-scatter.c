@@ -363,15 +363,11 @@ static guint32
 point_color (const BscScatter *self,
              gsize             i)
 {
-  BscColor c;
-
   if (self->values == NULL)
     return self->colors[i] < 0 ? (self->dark ? 0xff8a8a8a : 0xff9a9a9a)
                                : bsc_palette_argb (self->colors[i], self->dark);
-  bsc_colormap_get (self->map, self->dark,
-                    (self->values[i] - self->lo) / (self->hi - self->lo), &c);
-  return 0xff000000u | (guint32) (c.r * 255 + 0.5) << 16
-         | (guint32) (c.g * 255 + 0.5) << 8 | (guint32) (c.b * 255 + 0.5);
+  return bsc_colormap_argb (self->map, self->dark,
+                            (self->values[i] - self->lo) / (self->hi - self->lo));
 }
 
 /* pass 0: every point, or with a selection the others, faded towards the

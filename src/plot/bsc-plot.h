@@ -56,6 +56,10 @@ void      bsc_colormap_get       (BscColormap  map,
                                   gboolean     dark,
                                   double       t,
                                   BscColor    *out);
+/* The same as an opaque 0xffRRGGBB (CAIRO_FORMAT_ARGB32 pixel). */
+guint32   bsc_colormap_argb      (BscColormap  map,
+                                  gboolean     dark,
+                                  double       t);
 
 typedef struct
 {

@@ -196,11 +196,7 @@ test_scatter_pixels (void)
 static guint32
 colormap_rgb (double t)
 {
-  BscColor c;
-
-  bsc_colormap_get (BSC_COLORMAP_VIRIDIS, FALSE, t, &c);
-  return (guint32) (c.r * 255 + 0.5) << 16 | (guint32) (c.g * 255 + 0.5) << 8
-         | (guint32) (c.b * 255 + 0.5);
+  return bsc_colormap_argb (BSC_COLORMAP_VIRIDIS, FALSE, t) & 0xffffff;
 }
 
 /* Colour by value: each point takes the colormap's colour of its value;
