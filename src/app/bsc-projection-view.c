@@ -139,13 +139,12 @@ struct _BscProjectionView
 
   /* The move from one layout to the next of the same kind. */
   gboolean        shown_neighbours;    /* the kind of layout on the map */
-  float          *shown_protos;        /* their places now (k x 2) or NULL */
-  guint           shown_k;
   guint           anim_tick;           /* tick callback, 0 when still */
   gint64          anim_start;          /* frame time, us; 0 before the first */
   gsize           anim_n;
   float          *anim_from, *anim_to, *anim_now;   /* anim_n x 2 */
-  float          *anim_proto_from, *anim_proto_to;  /* shown_k x 2, or NULL */
+  guint           anim_k;
+  float          *anim_proto_from, *anim_proto_to;  /* anim_k x 2, or NULL */
   guint           layout_serial;       /* evaluation nb_points belong to */
   float          *nb_points;
   float          *nb_proto;
@@ -626,21 +625,6 @@ update_summary (BscProjectionView *self)
   gtk_label_set_text (self->summary, text);
 }
 
-static void
-set_prototypes (BscProjectionView *self,
-                const float       *protos,
-                guint              k)
-{
-  bsc_scatter_set_prototypes (self->scatter, protos, protos != NULL ? k : 0);
-  if (protos != self->shown_protos)
-    {
-      g_free (self->shown_protos);
-      self->shown_protos = protos != NULL ? g_memdup2 (protos, sizeof (float) * 2 * k)
-                                          : NULL;
-    }
-  self->shown_k = protos != NULL ? k : 0;
-}
-
 /* Ends a move where it is now (the points stay where the last frame put
  * them). */
 static void
@@ -686,7 +670,8 @@ move_tick_cb (GtkWidget     *widget,
       bsc_scatter_set_points (self->scatter, self->anim_to, self->anim_n,
                               point_colors (self));
       if (self->anim_proto_to != NULL)
-        set_prototypes (self, self->anim_proto_to, self->shown_k);
+        bsc_scatter_set_prototypes (self->scatter, self->anim_proto_to,
+                                    self->anim_k);
       self->anim_tick = 0;
       stop_moving (self);
       if (!self->user_moved)
@@ -702,11 +687,10 @@ move_tick_cb (GtkWidget     *widget,
     {
       float protos[2 * 256];
 
+      /* (an interrupted move goes on from where this frame put them) */
       lerp (protos, self->anim_proto_from, self->anim_proto_to,
-            2 * self->shown_k, e);
-      bsc_scatter_set_prototypes (self->scatter, protos, self->shown_k);
-      /* where they are now: an interrupted move goes on from here */
-      memcpy (self->shown_protos, protos, sizeof (float) * 2 * self->shown_k);
+            2 * self->anim_k, e);
+      bsc_scatter_set_prototypes (self->scatter, protos, self->anim_k);
     }
   gtk_widget_queue_draw (widget);
   return G_SOURCE_CONTINUE;
@@ -726,6 +710,8 @@ show_points (BscProjectionView *self)
   guint k = self->eval->n_clusters;
   gboolean nb = shows_neighbours (self);
   const float *now = bsc_scatter_get_points (self->scatter);
+  const float *protos_now;
+  guint k_now;
 
   if (nb)
     {
@@ -751,15 +737,16 @@ show_points (BscProjectionView *self)
       self->anim_from = g_memdup2 (now, sizeof (float) * 2 * n);
       self->anim_to = g_memdup2 (points, sizeof (float) * 2 * n);
       self->anim_now = g_new (float, 2 * n);
-      if (protos != NULL && self->shown_protos != NULL && self->shown_k == k
-          && k <= 256)
+      protos_now = bsc_scatter_get_prototypes (self->scatter, &k_now);
+      if (protos != NULL && protos_now != NULL && k_now == k && k <= 256)
         {
-          self->anim_proto_from = g_memdup2 (self->shown_protos,
-                                             sizeof (float) * 2 * k);
+          self->anim_k = k;
+          self->anim_proto_from = g_memdup2 (protos_now, sizeof (float) * 2 * k);
           self->anim_proto_to = g_memdup2 (protos, sizeof (float) * 2 * k);
         }
       else
-        set_prototypes (self, protos, k);
+        bsc_scatter_set_prototypes (self->scatter, protos,
+                                    protos != NULL ? k : 0);
       bsc_scatter_set_colors (self->scatter, point_colors (self));
       self->anim_start = 0;
       self->anim_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->area),
@@ -768,7 +755,7 @@ show_points (BscProjectionView *self)
   else
     {
       bsc_scatter_set_points (self->scatter, points, n, point_colors (self));
-      set_prototypes (self, protos, k);
+      bsc_scatter_set_prototypes (self->scatter, protos, protos != NULL ? k : 0);
       /* The map follows the points as they spread until the person zooms
        * or pans; Fit (Ctrl+0) returns to following. */
       if (!self->user_moved)
@@ -1041,8 +1028,6 @@ bsc_projection_view_reset (BscRunView *view,
   self->scatter = bsc_scatter_new ();
   stop_moving (self);
   self->shown_neighbours = FALSE;
-  g_clear_pointer (&self->shown_protos, g_free);
-  self->shown_k = 0;
   /* A running layout stops soon and is dropped. */
   self->layout_generation++;
   if (self->layout_cancel != NULL)
@@ -1136,7 +1121,6 @@ bsc_projection_view_dispose (GObject *object)
   g_clear_pointer (&self->lasso, g_array_unref);
   g_clear_pointer (&self->selected, g_array_unref);
   stop_moving (self);
-  g_clear_pointer (&self->shown_protos, g_free);
   if (self->layout_cancel != NULL)
     g_cancellable_cancel (self->layout_cancel);
   g_clear_object (&self->layout_cancel);

@@ -199,6 +199,16 @@ bsc_scatter_get_n_points (const BscScatter *self)
 }
 
 const float *
+bsc_scatter_get_prototypes (const BscScatter *self,
+                            guint            *k)
+{
+  g_return_val_if_fail (self != NULL && k != NULL, NULL);
+
+  *k = self->k;
+  return self->k > 0 ? self->protos : NULL;
+}
+
+const float *
 bsc_scatter_get_points (const BscScatter *self)
 {
   g_return_val_if_fail (self != NULL, NULL);

@@ -307,6 +307,9 @@ void             bsc_scatter_set_prototypes (BscScatter  *self,
                                              const float *xy,
                                              guint        k);
 gsize            bsc_scatter_get_n_points  (const BscScatter *self);
+/* The prototype markers set (k x 2, k into *k), or NULL. */
+const float     *bsc_scatter_get_prototypes (const BscScatter *self,
+                                             guint            *k);
 const float     *bsc_scatter_get_points    (const BscScatter *self);
 void             bsc_scatter_set_point_radius (BscScatter *self,
                                                double      radius);
