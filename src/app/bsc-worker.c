@@ -177,6 +177,14 @@ bsc_worker_init (BscWorker *self)
   self->save_tasks = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
+/* Where runs save their model: one file each, run-PID-GENERATION. */
+static char *
+autosave_dir (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "bootsc-explorer",
+                           "autosave", NULL);
+}
+
 BscWorker *
 bsc_worker_new (BscDataset      *data,
                 const BscConfig *config)
@@ -191,12 +199,11 @@ bsc_worker_new (BscDataset      *data,
   self->config = *config;
   self->generation = next_generation++;
   {
+    g_autofree char *dir = autosave_dir ();
     g_autofree char *name = g_strdup_printf ("run-%d-%u.safetensors",
                                              (int) getpid (), self->generation);
 
-    self->checkpoint = g_build_filename (g_get_user_cache_dir (),
-                                         "bootsc-explorer", "autosave", name,
-                                         NULL);
+    self->checkpoint = g_build_filename (dir, name, NULL);
   }
   return self;
 }
@@ -234,8 +241,7 @@ bsc_worker_is_resumed (BscWorker *self)
 char *
 bsc_worker_find_orphan (void)
 {
-  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (),
-                                           "bootsc-explorer", "autosave", NULL);
+  g_autofree char *dir = autosave_dir ();
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
   gint64 now = g_get_real_time (), newest = 0;
   char *found = NULL;
