@@ -129,9 +129,9 @@ struct _BscProjectionView
   /* The neighbourhood layout. */
   MapState       *map_state;
   guint           layout_generation;   /* bumped by every reset */
-  gboolean        layout_busy;
   guint           layout_running;      /* serial of the evaluation it lays out */
-  GCancellable   *layout_cancel;       /* of the running layout */
+  GCancellable   *layout_cancel;       /* of the running layout; NULL
+                                        * when none runs */
   BscEvalData    *layout_pending;      /* waits for the busy thread */
   guint           layout_missed;       /* evaluations not laid out since
                                         * (map hidden, or linear shown) */
@@ -820,7 +820,6 @@ layout_done_cb (GObject      *source,
   BscEvalData *next;
 
   g_object_unref (result);   /* the thread's reference */
-  self->layout_busy = FALSE;
   g_clear_object (&self->layout_cancel);
   if (self->scatter == NULL)
     return;   /* disposed while the thread ran */
@@ -868,7 +867,7 @@ start_layout (BscProjectionView *self,
   GThread *thread;
   LayoutJob *job;
 
-  if (self->layout_busy)
+  if (self->layout_cancel != NULL)
     {
       g_clear_pointer (&self->layout_pending, bsc_eval_data_unref);
       self->layout_pending = bsc_eval_data_ref (eval);
@@ -911,7 +910,6 @@ start_layout (BscProjectionView *self,
   g_thread_unref (thread);
   self->layout_cancel = g_object_ref (job->cancellable);
   self->layout_running = eval->serial;
-  self->layout_busy = TRUE;
 }
 
 /* Lays out the newest evaluation as neighbourhoods if the map shows them
@@ -927,7 +925,7 @@ request_layout (BscProjectionView *self)
   if (self->nb_points != NULL && self->layout_serial == self->eval->serial
       && self->nb_n == self->eval->n_samples)
     return TRUE;
-  if (self->layout_busy && self->layout_running == self->eval->serial)
+  if (self->layout_cancel != NULL && self->layout_running == self->eval->serial)
     {
       /* already under way: what waited is older */
       g_clear_pointer (&self->layout_pending, bsc_eval_data_unref);
@@ -994,7 +992,7 @@ bsc_projection_view_is_arranging (BscProjectionView *self)
 {
   g_return_val_if_fail (BSC_IS_PROJECTION_VIEW (self), FALSE);
 
-  return self->layout_busy || self->anim_tick != 0;
+  return self->layout_cancel != NULL || self->anim_tick != 0;
 }
 
 static gboolean
