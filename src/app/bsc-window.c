@@ -851,7 +851,7 @@ set_action_enabled (BscWindow  *self,
 static void
 update_start_button (BscWindow *self,
                      gboolean   paused,
-                     gboolean   finished)
+                     gboolean   ended)
 {
   const char *tip;
 
@@ -861,7 +861,7 @@ update_start_button (BscWindow *self,
     tip = _("Resume this run (Ctrl+Return)");
   else if (self->data == NULL)
     tip = _("Open a folder or a file first (Ctrl+O)");
-  else if (finished)
+  else if (ended)
     tip = _("Start a new run with these parameters (Ctrl+Return)");
   else
     tip = _("Start training with these parameters (Ctrl+Return)");
@@ -872,7 +872,7 @@ update_start_button (BscWindow *self,
  * are on show: Step would throw them away for a new run unasked, so only
  * Start begins one. */
 static gboolean
-run_finished (BscWindow *self)
+run_ended (BscWindow *self)
 {
   return !run_alive (self) && self->last_snapshot != NULL
          && (self->last_snapshot->state == BSC_RUN_FINISHED
@@ -886,7 +886,7 @@ update_actions (BscWindow *self)
   gboolean alive = run_alive (self);
   gboolean loading = self->load_job != NULL;
   gboolean paused = alive && bsc_worker_is_paused (self->worker);
-  gboolean finished = run_finished (self);
+  gboolean ended = run_ended (self);
   gboolean has_eval = self->last_snapshot != NULL
                       && self->last_snapshot->eval != NULL;
   GAction *pause = g_action_map_lookup_action (G_ACTION_MAP (self), "pause");
@@ -895,8 +895,8 @@ update_actions (BscWindow *self)
                                      && (!alive || paused));
   set_action_enabled (self, "pause", alive);
   set_action_enabled (self, "step", self->data != NULL && !loading
-                                    && !finished);
-  update_start_button (self, paused, finished);
+                                    && !ended);
+  update_start_button (self, paused, ended);
   set_action_enabled (self, "stop", alive);
   set_action_enabled (self, "export-csv", has_eval);
   set_action_enabled (self, "export-png", has_eval);
@@ -947,7 +947,7 @@ step_action (GtkWidget  *widget,
 {
   BscWindow *self = BSC_WINDOW (widget);
 
-  if (run_finished (self))
+  if (run_ended (self))
     return;   /* Start begins a new run explicitly */
   if (!run_alive (self))
     start_run (self, TRUE);
